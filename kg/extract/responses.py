@@ -1,0 +1,82 @@
+"""Responses: what a council did or announced, with amounts in pounds."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from kg.extract.context import DocContext
+from kg.facts import Response
+
+AMOUNT = re.compile(
+    r"£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<unit>bn|billion|m|million|k|thousand)?\b",
+    re.IGNORECASE,
+)
+MULTIPLIER = {"bn": 10**9, "billion": 10**9, "m": 10**6, "million": 10**6, "k": 10**3, "thousand": 10**3}
+#: Money that is not a response: cuts, savings, overspends.
+NOT_SPENDING = re.compile(r"\b(?:cut\w*|saving\w*|overspen\w*|deficit|shortfall|short of|reduc\w*|compensation|fine[ds]?|cost of)\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r",\s+(?:and|while|but)\s+|;\s+|\s+and\s+(?=the\b|its\b|a\b|an\b)")
+
+
+def parse_amount(number: str, unit: str | None) -> Decimal:
+    """'£3.5 million' -> 3500000.
+
+    >>> parse_amount("3.5", "million"), parse_amount("1,200", None), parse_amount("9.2", "m")
+    (Decimal('3500000'), Decimal('1200'), Decimal('9200000'))
+    """
+    value = Decimal(number.replace(",", ""))
+    if unit:
+        value *= MULTIPLIER[unit.lower()]
+    return value.normalize() if value == value.to_integral() else value
+
+
+def _clause(text: str, position: int) -> tuple[int, int]:
+    """Bounds of the clause of ``text`` around ``position``."""
+    start, end = 0, len(text)
+    for m in CLAUSE_BREAK.finditer(text):
+        if m.end() <= position:
+            start = m.end()
+        elif m.start() >= position:
+            end = m.start()
+            break
+    return start, end
+
+
+def extract(ctx: DocContext) -> list[Response]:
+    rules = ctx.rules.of_kind("response")
+    funding_rules = [r for r in rules if r.label == "funding"]
+    out: list[Response] = []
+    for sent in ctx.sentences:
+        if sent.council is None:
+            continue
+        text = sent.text
+        with_amount = False
+        if "£" in text and any(r.search(text) for r in funding_rules):
+            for m in AMOUNT.finditer(text):
+                start, end = _clause(text, m.start())
+                if NOT_SPENDING.search(text[start:end]):
+                    continue
+                amount = parse_amount(m.group("num"), m.group("unit"))
+                out.append(Response(sent.council, "funding", sent.evidence("response.funding.amount", start, end), amount))
+                with_amount = True
+        for rule in rules:
+            if rule.label == "funding" and with_amount:
+                continue
+            match = rule.search(text)
+            if match is None:
+                continue
+            if rule.label == "funding" and NOT_SPENDING.search(text[max(0, match.start() - 30): match.end() + 30]):
+                continue
+            start, end = _clause(text, match.start())
+            out.append(Response(sent.council, rule.label, sent.evidence(rule.id, start, end)))
+    return _dedupe(out)
+
+
+def _dedupe(found: list[Response]) -> list[Response]:
+    seen = set()
+    out = []
+    for r in found:
+        key = (r.council, r.response_type, r.amount_gbp, r.evidence.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

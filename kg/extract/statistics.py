@@ -1,0 +1,88 @@
+"""Statistics: caseloads, vacancy, turnover and agency rates, with their year and council."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from kg.extract.context import YEAR, DocContext
+from kg.facts import Statistic
+
+PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
+NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?![\d,]|\.\d|\s?%|\s?per ?cent)")
+BEFORE_OK = re.compile(r"(?:\b(?:of|exceed\w*|above|over|from|to|averag\w*|at|reach\w*|around|about|than|by|were|was|is|are|hit|of up to|up to|nearly|almost)\s+)$", re.IGNORECASE)
+AFTER_OK = re.compile(r"^\s+(?:children|cases|families|young people|child)\b", re.IGNORECASE)
+AFTER_BAD = re.compile(r"^\s*(?:councils|authorities|local|social workers|staff|weeks|months|years|days|hours|per ?cent|%|times)\b", re.IGNORECASE)
+IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
+
+
+def _value(text: str) -> Decimal:
+    value = Decimal(text)
+    return value.normalize() if value == value.to_integral() else value
+
+
+def extract(ctx: DocContext) -> list[Statistic]:
+    measure_rules = ctx.rules.of_kind("measure")
+    out: list[Statistic] = []
+    last_year: int | None = None
+    for sent in ctx.sentences:
+        text = sent.text
+        keywords = sorted(
+            ((m.start(), m.end(), rule) for rule in measure_rules for m in rule.finditer(text)),
+            key=lambda k: k[0],
+        )
+        if not keywords:
+            continue
+        sentence_years = [int(y) for y in YEAR.findall(text)]
+        taken: set[int] = set()
+        # Percentages belong to the nearest measure named before them (within 60 characters).
+        for m in PERCENT.finditer(text):
+            before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 60]
+            if not before or before[-1][2].label == "caseload":
+                continue
+            rule = before[-1][2]
+            year = _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
+            out.append(Statistic(sent.council, rule.label, _value(m.group("num")),
+                                 sent.evidence(rule.id, before[-1][0], m.end() + (1 if text[m.end():m.end() + 1] == ")" else 0)),
+                                 year=year, unit="percent"))
+            taken.add(m.start())
+            last_year = year or last_year
+        # Caseload figures: numbers after the word, introduced like a quantity.
+        for start, end, rule in keywords:
+            if rule.label != "caseload":
+                continue
+            window = text[end:end + 90]
+            for m in NUMBER.finditer(window):
+                value_text = m.group("num")
+                absolute = end + m.start()
+                if absolute in taken or ("." not in value_text and 1900 <= int(value_text) <= 2100):
+                    continue
+                before_text, after_text = window[: m.start()], window[m.end():]
+                if AFTER_BAD.match(after_text):
+                    continue
+                if not (BEFORE_OK.search(before_text) or AFTER_OK.match(after_text)):
+                    continue
+                stated = IN_YEAR.match(after_text)
+                year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
+                ev_end = end + m.end() + (stated.end() if stated else 0)
+                out.append(Statistic(sent.council, "caseload", _value(value_text),
+                                     sent.evidence(rule.id, start, ev_end), year=year, unit="cases per worker"))
+                taken.add(absolute)
+                last_year = year or last_year
+    return _dedupe(out)
+
+
+def _year(text, position, sentence_years, last_year, reference_year):
+    if sentence_years:
+        return max(sentence_years)
+    return last_year or reference_year
+
+
+def _dedupe(found):
+    seen = set()
+    out = []
+    for s in found:
+        key = (s.council, s.measure, s.value, s.year)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out

@@ -1,0 +1,123 @@
+"""Plain dataclasses that flow between the stages: articles in, facts out.
+
+Every fact carries an :class:`Evidence`: the verbatim span of the article body that states it
+and the id of the rule that produced it (provenance for free).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader comment under an article. Opinion only: never a source of facts."""
+
+    number: str  # "1", "1.1" (first reply to comment 1), ...
+    author: str
+    text: str
+    created: dt.datetime | None = None
+    reply_to: str | None = None  # number of the comment it replies to
+
+
+@dataclass
+class Article:
+    """One input document, split into its parts."""
+
+    source_file: str  # file name as given in the input folder
+    sha1: str  # of the raw bytes: identity of the document
+    title: str | None
+    body: str  # verbatim slice(s) of the decoded file: evidence is searched here
+    standfirst: str | None = None
+    date: dt.date | None = None  # stated publication date
+    reference_date: dt.date | None = None  # best known date, for "last month" and the like
+    comments: list[Comment] = field(default_factory=list)
+    comments_declared: int | None = None  # "11 Responses to ..."
+    kind: str = "news"  # "news" or "inspection-report"
+    duplicate_of: str | None = None  # source_file of the article this one repeats
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text_for_extraction(self) -> str:
+        """Title, standfirst and body: all the journalist's own words."""
+        return "\n\n".join(p for p in (self.title, self.standfirst, self.body) if p)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str  # verbatim span of the article's text
+    rule: str  # id of the rule that produced the fact
+    start: int = -1  # character offset in Article.text_for_extraction, -1 when unknown
+
+
+@dataclass(frozen=True)
+class Inspection:
+    council: str  # GSS code
+    rating: str  # prefLabel in the RatingScheme
+    evidence: Evidence
+    year: int | None = None
+    date: dt.date | None = None
+    inspection_type: str | None = None
+    current: bool | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    council: str | None  # GSS code; None when sector-wide
+    failing: str  # prefLabel in the FailingScheme
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    council: str | None
+    failing: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Response:
+    council: str
+    response_type: str  # prefLabel in the ResponseScheme
+    evidence: Evidence
+    amount_gbp: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Statistic:
+    council: str | None
+    measure: str  # prefLabel in the MeasureScheme
+    value: Decimal
+    evidence: Evidence
+    year: int | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Membership:
+    person: str  # name as written, honorifics stripped
+    role: str  # as written
+    evidence: Evidence
+    council: str | None = None  # GSS code when the post is at a council
+    organisation: str | None = None  # gazetteer id of another organisation (ofsted, adcs, ...)
+
+
+@dataclass(frozen=True)
+class Quotation:
+    person: str
+    text: str
+    evidence: Evidence
+
+
+Fact = Inspection | Finding | Recommendation | Response | Statistic | Membership | Quotation
+
+
+@dataclass
+class ArticleFacts:
+    """Everything extracted from one article."""
+
+    article: Article
+    councils: list[str] = field(default_factory=list)  # GSS codes the body mentions, in order
+    facts: list[Fact] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)

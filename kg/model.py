@@ -1,0 +1,240 @@
+"""Facts to RDF: one named graph per article, the union as Turtle, IRIs from kg.namespaces.
+
+Every extracted fact gets ``prov:wasDerivedFrom`` its article and ``ckg:evidence`` the verbatim
+sentence that states it, plus ``ckg:extractedBy`` the rule that found it. Fact IRIs are minted
+from the fact's content, not from its article, so a fact stated by two copies of one story is
+one node with two derivations: the story is not counted twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.facts import (
+    Article,
+    ArticleFacts,
+    Finding,
+    Inspection,
+    Membership,
+    Quotation,
+    Recommendation,
+    Response,
+    Statistic,
+)
+from kg.gazetteer import Gazetteer
+from kg.namespaces import (
+    CKG,
+    ORG,
+    SCHEMA,
+    article_iri,
+    bind_prefixes,
+    comment_iri,
+    concept_iri,
+    council_iri,
+    fact_iri,
+    graph_iri,
+    organisation_iri,
+    person_iri,
+    role_iri,
+)
+
+#: The named graph holding the ontology and the SKOS taxonomies.
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/councilkg/def")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _add_council(g: Graph, gazetteer: Gazetteer, code: str) -> URIRef:
+    node = council_iri(code)
+    council = gazetteer.by_code(code)
+    g.add((node, RDF.type, CKG.Council))
+    g.add((node, CKG.gssCode, Literal(code)))
+    if council is not None:
+        g.add((node, RDFS.label, Literal(council.name)))
+        for label in council.labels:
+            if label != council.name:
+                g.add((node, SKOS.altLabel, Literal(label)))
+        if council.region:
+            g.add((node, CKG.region, Literal(council.region)))
+    else:
+        g.add((node, RDFS.label, Literal(code)))
+    return node
+
+
+def _add_organisation(g: Graph, gazetteer: Gazetteer, org_id: str) -> URIRef:
+    node = organisation_iri(org_id)
+    org = gazetteer.organisation(org_id) if hasattr(gazetteer, "organisation") else None
+    g.add((node, RDF.type, ORG.Organization))
+    g.add((node, RDFS.label, Literal(org.label if org else org_id)))
+    return node
+
+
+def _provenance(g: Graph, node: URIRef, article: URIRef, evidence) -> None:
+    g.add((node, PROV.wasDerivedFrom, article))
+    g.add((node, CKG.evidence, Literal(evidence.text)))
+    g.add((node, CKG.extractedBy, Literal(evidence.rule)))
+
+
+def _person(g: Graph, name: str) -> URIRef:
+    node = person_iri(name)
+    g.add((node, RDF.type, CKG.Person))
+    g.add((node, RDFS.label, Literal(name)))
+    g.add((node, FOAF.name, Literal(name)))
+    return node
+
+
+def article_node(g: Graph, article: Article) -> URIRef:
+    """The article (and its reader comments) as RDF."""
+    node = article_iri(article.sha1)
+    g.add((node, RDF.type, CKG.InspectionReport if article.kind == "inspection-report" else SCHEMA.NewsArticle))
+    g.add((node, CKG.sourceFile, Literal(article.source_file)))
+    if article.title:
+        g.add((node, SCHEMA.headline, Literal(article.title)))
+    if article.date:
+        g.add((node, SCHEMA.datePublished, Literal(article.date.isoformat(), datatype=XSD.date)))
+    for comment in article.comments:
+        c = comment_iri(article.sha1, comment.number)
+        g.add((c, RDF.type, SCHEMA.Comment))
+        g.add((c, SCHEMA.about, node))
+        g.add((c, SCHEMA.author, Literal(comment.author)))
+        g.add((c, SCHEMA.position, Literal(comment.number)))
+        g.add((c, SCHEMA.text, Literal(comment.text)))
+        if comment.created:
+            g.add((c, SCHEMA.dateCreated, Literal(comment.created.isoformat(), datatype=XSD.dateTime)))
+        if comment.reply_to:
+            g.add((c, SCHEMA.parentItem, comment_iri(article.sha1, comment.reply_to)))
+    return node
+
+
+def article_graph(result: ArticleFacts, gazetteer: Gazetteer, *, same_story: Iterable[Article] = ()) -> Graph:
+    """All triples of one article: the article, its comments, its facts and what they name."""
+    g = Graph()
+    art = article_node(g, result.article)
+    for other in same_story:
+        g.add((art, CKG.sameStoryAs, article_iri(other.sha1)))
+    for code in result.councils:
+        g.add((art, SCHEMA.mentions, _add_council(g, gazetteer, code)))
+    for fact in result.facts:
+        _add_fact(g, gazetteer, art, fact)
+    return g
+
+
+def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
+    if isinstance(fact, Inspection):
+        node = fact_iri("inspection", fact.council, fact.rating, fact.year)
+        g.add((node, RDF.type, CKG.Inspection))
+        g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+        g.add((node, CKG.rating, concept_iri("rating", fact.rating)))
+        if fact.year is not None:
+            g.add((node, CKG.year, Literal(str(fact.year), datatype=XSD.gYear)))
+        if fact.date is not None:
+            g.add((node, CKG.date, Literal(fact.date.isoformat(), datatype=XSD.date)))
+        if fact.inspection_type:
+            g.add((node, CKG.inspectionType, concept_iri("inspectiontype", fact.inspection_type)))
+        if fact.current is not None:
+            g.add((node, CKG.current, Literal(fact.current)))
+    elif isinstance(fact, (Finding, Recommendation)):
+        kind = "finding" if isinstance(fact, Finding) else "recommendation"
+        node = fact_iri(kind, fact.council, fact.failing, _norm(fact.evidence.text))
+        g.add((node, RDF.type, CKG.Finding if kind == "finding" else CKG.Recommendation))
+        if fact.council:
+            g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+        g.add((node, CKG.failing, concept_iri("failing", fact.failing)))
+    elif isinstance(fact, Response):
+        node = fact_iri("response", fact.council, fact.response_type, fact.amount_gbp, _norm(fact.evidence.text))
+        g.add((node, RDF.type, CKG.Response))
+        g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+        g.add((node, CKG.responseType, concept_iri("response", fact.response_type)))
+        if fact.amount_gbp is not None:
+            g.add((node, CKG.amountGBP, Literal(Decimal(fact.amount_gbp), datatype=XSD.decimal)))
+    elif isinstance(fact, Statistic):
+        node = fact_iri("statistic", fact.council, fact.measure, fact.value, fact.year)
+        g.add((node, RDF.type, CKG.Statistic))
+        if fact.council:
+            g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+        g.add((node, CKG.measure, concept_iri("measure", fact.measure)))
+        g.add((node, CKG.value, Literal(Decimal(fact.value), datatype=XSD.decimal)))
+        if fact.year is not None:
+            g.add((node, CKG.year, Literal(str(fact.year), datatype=XSD.gYear)))
+        if fact.unit:
+            g.add((node, CKG.unit, Literal(fact.unit)))
+    elif isinstance(fact, Membership):
+        org_key = fact.council or fact.organisation
+        node = fact_iri("membership", fact.person.lower(), _norm(fact.role), org_key)
+        person = _person(g, fact.person)
+        role = role_iri(fact.role)
+        g.add((node, RDF.type, ORG.Membership))
+        g.add((node, ORG.member, person))
+        g.add((role, RDF.type, ORG.Role))
+        g.add((role, RDFS.label, Literal(fact.role)))
+        g.add((node, ORG.role, role))
+        if fact.council:
+            g.add((node, ORG.organization, _add_council(g, gazetteer, fact.council)))
+        elif fact.organisation:
+            g.add((node, ORG.organization, _add_organisation(g, gazetteer, fact.organisation)))
+    elif isinstance(fact, Quotation):
+        node = fact_iri("quotation", fact.person.lower(), _norm(fact.text))
+        g.add((node, RDF.type, SCHEMA.Quotation))
+        g.add((node, SCHEMA.creator, _person(g, fact.person)))
+        g.add((node, SCHEMA.text, Literal(fact.text)))
+    else:  # pragma: no cover - a new fact kind without a mapping is a programming error
+        raise TypeError(f"no RDF mapping for {type(fact).__name__}")
+    _provenance(g, node, art, fact.evidence)
+
+
+def assemble(named: dict[URIRef, Graph], reference: Graph) -> Dataset:
+    """A Dataset with the reference graph (ontology, taxonomies) and one named graph per article."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    ref = ds.graph(ONTOLOGY_GRAPH)
+    for triple in reference:
+        ref.add(triple)
+    for name in sorted(named):
+        target = ds.graph(name)
+        for triple in named[name]:
+            target.add(triple)
+    return ds
+
+
+def union(ds: Dataset) -> Graph:
+    """Every triple of every graph, as one plain Graph."""
+    g = Graph()
+    bind_prefixes(g)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def serialise(graph: Graph | Dataset, fmt: str) -> bytes:
+    data = graph.serialize(format=fmt)
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def has_blank_nodes(graph: Graph) -> bool:
+    """Blank nodes would make output depend on the run: the model never mints them."""
+    return any(isinstance(t, BNode) for triple in graph for t in triple)
+
+
+__all__ = ["article_graph", "assemble", "union", "atomic_write", "serialise", "ONTOLOGY_GRAPH", "OWL", "dt"]

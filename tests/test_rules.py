@@ -1,0 +1,61 @@
+"""The rule files: valid, self-documenting (examples match, counter-examples do not)."""
+import json
+
+import pytest
+
+from kg import config
+from kg.extract.rules import RuleError, load_rules
+
+RULES = load_rules(config.DATA / "rules")
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.examples], ids=lambda r: r.id)
+def test_rule_matches_its_examples(rule):
+    for example in rule.examples:
+        assert rule.search(example), f"{rule.id} does not match its example {example!r}"
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.counter], ids=lambda r: r.id)
+def test_rule_ignores_its_counter_examples(rule):
+    for counter in rule.counter:
+        assert not rule.search(counter), f"{rule.id} matches its counter-example {counter!r}"
+
+
+def test_labels_are_contract_concepts():
+    from kg.ontology import load_ontology
+    from rdflib.namespace import SKOS
+
+    graph = load_ontology()
+    labels = {str(o) for o in graph.objects(None, SKOS.prefLabel)}
+    for kind in ("failing", "rec-topic", "response", "measure", "rating", "inspection-type"):
+        for rule in RULES.of_kind(kind):
+            assert rule.label in labels, f"{rule.id}: label {rule.label!r} is not a prefLabel of the taxonomies"
+
+
+def _write(tmp_path, *objs):
+    (tmp_path / "x.jsonl").write_text("\n".join(o if isinstance(o, str) else json.dumps(o) for o in objs), encoding="utf-8")
+    return tmp_path
+
+
+def test_unknown_key_is_an_error(tmp_path):
+    with pytest.raises(RuleError, match=r"x.jsonl:1: unknown key\(s\) \['paterns'\]"):
+        load_rules(_write(tmp_path, {"id": "a", "kind": "k", "label": "l", "pattern": "x", "paterns": "y"}))
+
+
+def test_bad_regex_is_an_error(tmp_path):
+    with pytest.raises(RuleError, match="x.jsonl:2: bad pattern"):
+        load_rules(_write(tmp_path, {"id": "a", "kind": "k", "label": "l", "pattern": "x"},
+                          {"id": "b", "kind": "k", "label": "l", "pattern": "(unclosed"}))
+
+
+def test_duplicate_id_and_bad_json_are_errors(tmp_path):
+    with pytest.raises(RuleError, match="duplicate rule id 'a'"):
+        load_rules(_write(tmp_path, {"id": "a", "kind": "k", "label": "l", "pattern": "x"},
+                          {"id": "a", "kind": "k", "label": "l", "pattern": "y"}))
+    with pytest.raises(RuleError, match="x.jsonl:1: not valid JSON"):
+        load_rules(_write(tmp_path, "{not json"))
+
+
+def test_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(RuleError, match="no rule files"):
+        load_rules(tmp_path)
