@@ -1,0 +1,596 @@
+"""Tests for kg.ingest: the five seed articles, hand-made fixtures, encodings, duplicates."""
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+import json
+import random
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kg.ingest as ingest
+from kg.config import DATA
+from kg.facts import Article
+from kg.ingest import (
+    IngestError,
+    UnreadableFile,
+    article_from_bytes,
+    decode_bytes,
+    find_duplicates,
+    iter_articles,
+    load_patterns,
+    parse_text,
+    read_article,
+)
+
+SEEDS = DATA / "articles"
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def _seed(prefix: str) -> Path:
+    return next(p for p in SEED_FILES if p.name.startswith(prefix))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    return {p.name[:3]: read_article(p) for p in SEED_FILES}
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds
+
+
+def test_seed_files_present() -> None:
+    assert [p.name[:3] for p in SEED_FILES] == ["000", "001", "002", "003", "004"]
+
+
+def test_seed_000(seeds: dict[str, Article]) -> None:
+    art = seeds["000"]
+    assert art.title == "Ofsted criticises council where some social workers have caseloads of over 50"
+    assert art.standfirst.startswith("Monitoring visit to 'inadequate' council")
+    assert art.standfirst.endswith("at all levels'")
+    assert art.date is None
+    assert art.reference_date == dt.date(2019, 7, 15)  # first comment
+    assert art.body.startswith("An ‘inadequate’ children’s service")
+    assert art.body.endswith("We are working with effort and determination to get there.”")
+    assert "Not enough social workers" in art.body.split("\n\n")  # subheading kept
+    for trailer in ("Photo:", "mnirat", "paperwork Stacked files", "Community Care Live",
+                    "Register now", "More from Community Care", "Responses to", "Opal Lady"):
+        assert trailer not in art.body
+    assert art.comments_declared == 11
+    assert len(art.comments) == 11
+    assert [c.author for c in art.comments] == [
+        "Opal Lady", "HandsomeSw", "sw", "Dr khizar", "Janet Ryalls", "Anon", "Loiner",
+        "K lee", "Disillusioned", "Peter Endersby", "sw",
+    ]
+    assert [c.number for c in art.comments] == [
+        "1", "1.1", "2", "3", "4", "5", "5.1", "6", "7", "8", "9",
+    ]
+    by_author = {c.author: c for c in art.comments}
+    assert by_author["HandsomeSw"].reply_to == "1"
+    assert by_author["Loiner"].reply_to == "5"
+    assert by_author["Opal Lady"].reply_to is None
+    assert by_author["Opal Lady"].created == dt.datetime(2019, 7, 15, 17, 4)
+    assert by_author["Opal Lady"].text.startswith("This is nothing new.")
+    assert by_author["Opal Lady"].text.count("\n\n") == 4  # five paragraphs
+    assert by_author["Opal Lady"].text.endswith("if their lives depended on it!")
+    assert by_author["K lee"].text.count("\n") == 1  # two lines, one paragraph
+    assert art.comments[-1].text == "It’s a sad reality."
+    assert art.warnings == []
+    assert len(art.sha1) == 40
+
+
+def test_seed_001_date_line_no_title(seeds: dict[str, Article]) -> None:
+    art = seeds["001"]
+    assert art.title is None
+    assert art.standfirst is None
+    assert art.date == dt.date(2019, 7, 15)
+    assert art.reference_date == dt.date(2019, 7, 15)
+    assert art.body.startswith("An ‘inadequate’ children’s service")
+    assert art.body.endswith("determination to get there.”")
+    assert "date 2019" not in art.body and "Photo:" not in art.body
+    assert "Positive" in art.body.split("\n\n")
+    assert art.comments == [] and art.comments_declared is None
+
+
+def test_seed_002(seeds: dict[str, Article]) -> None:
+    art = seeds["002"]
+    assert art.title == "Ofsted issues warning over ‘unmanageable’ caseloads"
+    assert art.standfirst == (
+        "Watchdog says quality of leadership is vital to supporting social work and turning "
+        "around poor performing services"
+    )
+    assert art.date is None and art.reference_date == dt.date(2016, 6, 28)
+    assert art.body.startswith("Ofsted has warned councils they need to")
+    assert _squash(art.body).endswith("The consultation closes on 9 September.")
+    assert "Picture:" not in art.body and "eaglesky" not in art.body
+    assert "• Children had too many changes of social worker" in art.body
+    assert art.comments_declared == 4
+    assert [c.author for c in art.comments] == ["LongtimeSW", "Lyla", "Tom J", "The voice of despair"]
+    assert all(c.reply_to is None for c in art.comments)
+    assert art.comments[0].text == (
+        "No shirt Sherlock!\n\nCaseloads too high? Include IT breakdowns, working late and "
+        "weekends, worker fatigue and the focus being ‘value for money’ rather than quality, "
+        "alongside reduced early help/closed familycentres etc. being ignored by senior "
+        "management as a contributory factor."
+    )
+
+
+def test_seed_003(seeds: dict[str, Article]) -> None:
+    art = seeds["003"]
+    assert art.title == "Council with ‘too few social workers’ rated ‘inadequate’"
+    assert art.standfirst == "Council told to improve management oversight and the quality of social work practice"
+    assert art.body.startswith("A council’s children’s services has been judged ‘inadequate’")
+    assert art.body.endswith("we are also rapidly filling other vacancies.”")
+    assert "Fuzzbones" not in art.body
+    assert art.comments_declared == 5 and len(art.comments) == 5
+    assert [c.author for c in art.comments] == [
+        "john Stephenson", "Blair Mcpherson", "L A worker 2", "LM", "O B 1",
+    ]
+    lm = art.comments[3]
+    assert (lm.number, lm.reply_to) == ("3.1", "3")
+    assert lm.created == dt.datetime(2018, 8, 3, 20, 23)
+    assert art.comments[2].created == dt.datetime(2018, 7, 24, 0, 15)  # 12:15 am
+    assert art.reference_date == dt.date(2018, 7, 18)
+
+
+def test_seed_004(seeds: dict[str, Article]) -> None:
+    art = seeds["004"]
+    assert art.title.startswith("Council’s ‘unacceptable’ caseloads damaging quality")
+    assert art.standfirst.startswith("Inspectorate says recruitment efforts in Cambridgeshire")
+    assert art.date is None and art.reference_date is None
+    assert art.body.startswith("Ofsted has said social workers at Cambridgeshire’s")
+    assert art.body.endswith("will be used to help us better protect our children.”")
+    for trailer in ("Comments are closed.", "More from Community Care", "credit", "StockPhotoPro"):
+        assert trailer not in art.body
+    assert "• Managers’ and social workers’ understanding of the risks of sexual abuse." in art.body
+    assert art.comments == [] and art.comments_declared is None
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_seed_body_is_verbatim(path: Path) -> None:
+    """Every body paragraph (and title, standfirst) is in the file, modulo whitespace."""
+    art = read_article(path)
+    original = _squash(path.read_text(encoding="utf-8"))
+    paragraphs = art.body.split("\n\n")
+    assert len(paragraphs) > 10
+    for part in [art.title, art.standfirst, *paragraphs]:
+        if part:
+            assert _squash(part) in original, part
+    assert "\n\n\n" not in art.body and art.body == art.body.strip()
+
+
+def test_seed_comments_verbatim(seeds: dict[str, Article]) -> None:
+    for key, art in seeds.items():
+        original = _squash(_seed(key).read_text(encoding="utf-8"))
+        for comment in art.comments:
+            for paragraph in comment.text.split("\n\n"):
+                assert _squash(paragraph) in original
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-made fixtures and small variants
+
+
+def test_fixture_date_first_then_title() -> None:
+    art = read_article(FIXTURES / "date_first_with_title.txt")
+    assert art.date == dt.date(2021, 3, 3)
+    assert art.title == "Council rated good after turnaround"
+    assert art.standfirst == "Inspectors praise a stable workforce and lower caseloads"
+    assert art.body.split("\n\n") == [
+        "Ofsted rated the council’s children’s services ‘good’, up from ‘inadequate’ in 2018.",
+        "Inspectors noted:",
+        "• Caseloads had fallen to about 16 children per worker.\n• Agency use had halved.",
+        "“We are proud of our staff,” the director said.",
+    ]
+
+
+def test_fixture_nested_replies_and_count_warning() -> None:
+    art = read_article(FIXTURES / "nested_replies.txt")
+    assert art.title == "Caseloads rise again in the north"
+    assert art.standfirst == "A short standfirst with no full stop"  # found without a credit line
+    assert art.body == (
+        "Social workers in the region held more cases than last year.\n\n"
+        "The council said recruitment was improving."
+    )
+    assert [(c.number, c.author, c.reply_to) for c in art.comments] == [
+        ("1", "Alice Smith", None),
+        ("1.1", "Bob", "1"),
+        ("1.1.1", "Carol", "1.1"),
+        ("2", "Dan", None),
+    ]
+    assert art.comments[0].created == dt.datetime(2019, 7, 15, 9, 30)
+    assert art.comments[0].text == "First comment, first paragraph.\n\nSecond paragraph."
+    assert art.comments[3].text == "Second comment\non two lines."
+    assert art.comments_declared == 3
+    assert any("declares 3 responses but 4" in w for w in art.warnings)
+    assert art.reference_date == dt.date(2019, 7, 14)  # earliest comment, not the first listed
+
+
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        ("Published: 15 July 2019", dt.date(2019, 7, 15)),
+        ("15 July 2019", dt.date(2019, 7, 15)),
+        ("2019-07-15", dt.date(2019, 7, 15)),
+        ("date 2019-07-15", dt.date(2019, 7, 15)),
+        ("July 15, 2019", dt.date(2019, 7, 15)),
+    ],
+)
+def test_date_line_forms(first_line: str, expected: dt.date) -> None:
+    art = parse_text(f"{first_line}\n\nThe council was rated inadequate.\n", source_file="x.txt")
+    assert art.date == expected and art.reference_date == expected
+    assert art.title is None
+    assert art.body == "The council was rated inadequate."
+
+
+def test_invalid_date_is_not_a_date_line() -> None:
+    art = parse_text("2019-02-30\n\nBody text here.\n", source_file="x.txt")
+    assert art.date is None and art.title == "2019-02-30"
+
+
+def test_date_line_under_headline() -> None:
+    art = parse_text(
+        "Headline here\n\nPublished: 1 May 2020\n\nStandfirst here\n\nPhoto: X/Y\n\nBody one.\n",
+        source_file="x.txt",
+    )
+    assert (art.title, art.date, art.standfirst, art.body) == (
+        "Headline here", dt.date(2020, 5, 1), "Standfirst here", "Body one.",
+    )
+
+
+def test_title_recovered_from_comments_header() -> None:
+    art = parse_text(
+        "date 2020-01-02 Photo: A/B\n\nBody sentence.\n\n2 Responses to The real headline\n\n"
+        "  1. Ann January 3, 2020 at 9:00 am #\n\n    Hi.\n\n  2. Ben January 4, 2020 at 9:00 pm #\n\n    Yo.\n",
+        source_file="x.txt",
+    )
+    assert art.title == "The real headline"
+    assert art.body == "Body sentence."
+    assert [c.author for c in art.comments] == ["Ann", "Ben"]
+    assert art.warnings == []
+
+
+def test_responses_sentence_in_body_is_not_a_comments_header() -> None:
+    text = (
+        "Headline\n\nStandfirst\n\nPhoto: X\n\nFirst.\n\n"
+        "12 responses to the consultation were received.\n\nLast paragraph.\n"
+    )
+    art = parse_text(text, source_file="x.txt")
+    assert art.body.endswith("Last paragraph.")
+    assert art.comments_declared is None
+
+
+def test_mid_body_credit_and_related_lines_dropped() -> None:
+    text = (
+        "Headline\n\nStandfirst\n\nPhoto: X\n\nFirst.\n\nRelated: Other story\n\n"
+        "Picture: someone else\n\nSecond.\n"
+    )
+    assert parse_text(text, source_file="x.txt").body == "First.\n\nSecond."
+
+
+def test_file_opening_with_credit_has_no_title() -> None:
+    art = parse_text("Photo: A/B\n\nFirst sentence.\n\nSecond.\n", source_file="x.txt")
+    assert (art.title, art.standfirst, art.body) == (None, None, "First sentence.\n\nSecond.")
+
+
+def test_date_inside_a_paragraph_splits_it() -> None:
+    art = parse_text(
+        "Headline\n\nStandfirst\nPublished: 2 June 2021 Extra words.\n\nPhoto: X\n\nBody.\n",
+        source_file="x.txt",
+    )
+    assert art.date == dt.date(2021, 6, 2)
+    assert art.standfirst == "Standfirst"
+    assert art.body == "Extra words.\n\nBody."
+
+
+def test_long_first_line_is_not_a_title() -> None:
+    long_line = "word " * 100
+    art = parse_text(long_line + "\n\nmore", source_file="x.txt")
+    assert art.title is None
+    assert any("too long to be a headline" in w for w in art.warnings)
+    assert art.body.startswith("word word")
+
+
+def test_patterns_file_is_valid_and_strict(tmp_path: Path) -> None:
+    pats = load_patterns()
+    assert pats.credit_line and pats.end_of_body and pats.drop_paragraph
+    raw = json.loads(ingest.PATTERNS_FILE.read_text(encoding="utf-8"))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**raw, "credit_lines": []}), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown keys"):
+        load_patterns(bad)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({**raw, "end_of_body": ["("]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="bad regular expression"):
+        load_patterns(broken)
+    nogroup = tmp_path / "nogroup.json"
+    nogroup.write_text(json.dumps({**raw, "date_line": ["^x$"]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks groups"):
+        load_patterns(nogroup)
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(ingest)
+    assert result.attempted > 5 and result.failed == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings and bad files
+
+ARTICLE = (
+    "Council’s “inadequate” rating\n\nStandfirst about the café\n\nPhoto: X\n\n"
+    "The council’s director said: “We will improve.”\n\nMore from Community Care\n"
+)
+
+
+def _read_bytes(tmp_path: Path, data: bytes, name: str = "a.txt") -> Article:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return read_article(path)
+
+
+def test_utf8_bom(tmp_path: Path) -> None:
+    art = _read_bytes(tmp_path, b"\xef\xbb\xbf" + ARTICLE.encode("utf-8"))
+    assert art.title == "Council’s “inadequate” rating"
+    assert art.warnings == []
+
+
+def test_cp1252_curly_quotes(tmp_path: Path) -> None:
+    data = ARTICLE.encode("cp1252")
+    assert b"\x92" in data and b"\x93" in data and b"\x94" in data
+    art = _read_bytes(tmp_path, data)
+    assert art.title == "Council’s “inadequate” rating"
+    assert art.standfirst == "Standfirst about the café"
+    assert art.body == "The council’s director said: “We will improve.”"
+    assert any("cp1252" in w for w in art.warnings)
+
+
+def test_latin1_accents(tmp_path: Path) -> None:
+    text = "Café closes\n\nPhoto: X\n\nThe café near the town hall closed, said the résumé.\n"
+    art = _read_bytes(tmp_path, text.encode("latin-1"))
+    assert art.title == "Café closes"
+    assert art.body == "The café near the town hall closed, said the résumé."
+    assert "\ufffd" not in art.body
+
+
+def test_utf8_with_stray_cp1252_bytes(tmp_path: Path) -> None:
+    data = "Council’s “inadequate” rating\n\nPhoto: X\n\nIt’s".encode("utf-8") + b" bad\x92s day.\n"
+    art = _read_bytes(tmp_path, data)
+    assert art.title == "Council’s “inadequate” rating"
+    assert art.body == "It’s bad’s day."
+    assert any("not valid UTF-8" in w for w in art.warnings)
+
+
+def test_undefined_cp1252_byte_is_dropped_with_warning(tmp_path: Path) -> None:
+    art = _read_bytes(tmp_path, b"Title\n\nPhoto: X\n\nAbc\x81def \x93q\x94.\n")
+    assert art.body == "Abcdef “q”."
+    assert any("dropped" in w for w in art.warnings)
+
+
+def test_crlf_and_cr(tmp_path: Path) -> None:
+    art = _read_bytes(tmp_path, ARTICLE.replace("\n", "\r\n").encode("utf-8"))
+    assert art.body == "The council’s director said: “We will improve.”"
+    assert art.standfirst == "Standfirst about the café"
+    art = _read_bytes(tmp_path, ARTICLE.replace("\n", "\r").encode("utf-8"), "b.txt")
+    assert art.title == "Council’s “inadequate” rating"
+    assert "\r" not in art.body
+
+
+def test_nul_bytes_stripped(tmp_path: Path) -> None:
+    data = ARTICLE.encode("utf-8").replace(b"council", b"coun\x00cil", 1)
+    art = _read_bytes(tmp_path, data)
+    assert art.body == "The council’s director said: “We will improve.”"
+    assert any("NUL" in w for w in art.warnings)
+
+
+def test_utf16_with_and_without_bom(tmp_path: Path) -> None:
+    art = _read_bytes(tmp_path, ARTICLE.encode("utf-16"))
+    assert art.title == "Council’s “inadequate” rating" and art.warnings == []
+    art = _read_bytes(tmp_path, ARTICLE.encode("utf-16-le"), "b.txt")
+    assert art.title == "Council’s “inadequate” rating"
+    assert any("utf-16-le" in w for w in art.warnings)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t\r\n  ", "empty file"),
+        (b"\xef\xbb\xbf\n", "empty file"),
+        (random.Random(0).randbytes(4096), "looks binary"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "looks binary"),
+        (b"\xff\xfe" + b"\x00\xd8" + b"A\x00", "undecodable"),
+    ],
+    ids=["empty", "whitespace", "bom-only", "random", "png", "bad-utf16"],
+)
+def test_unreadable_files(tmp_path: Path, data: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as info:
+        read_article(path)
+    assert info.value.reason.startswith(reason)
+    [(got_path, error)] = list(iter_articles(tmp_path))
+    assert got_path == path and isinstance(error, IngestError)
+    assert error.reason.startswith(reason) and error.path == path
+
+
+def test_binary_reason_reports_percentage(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_bytes(b"\x01\x02\x03abcdefg")
+    [(_, error)] = list(iter_articles(tmp_path))
+    assert re.fullmatch(r"looks binary: \d+% control bytes", error.reason)
+
+
+def test_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(ARTICLE.encode("utf-8") * 10)
+    with pytest.raises(UnreadableFile, match="too large"):
+        read_article(path, max_bytes=100)
+    [(_, error)] = list(iter_articles(tmp_path, max_bytes=100))
+    assert error.reason.startswith("too large")
+    assert ingest.MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_iter_articles_order_and_skips(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_bytes(ARTICLE.encode("utf-8"))
+    (tmp_path / "a.TXT").write_bytes(ARTICLE.encode("cp1252"))
+    (tmp_path / "c.txt").write_bytes(b"")
+    (tmp_path / ".hidden.txt").write_bytes(ARTICLE.encode("utf-8"))
+    (tmp_path / "notes.md").write_bytes(ARTICLE.encode("utf-8"))
+    (tmp_path / "sub.txt").mkdir()
+    (tmp_path / "sub.txt" / "d.txt").write_bytes(ARTICLE.encode("utf-8"))
+    got = list(iter_articles(tmp_path))
+    assert [p.name for p, _ in got] == ["a.TXT", "b.txt", "c.txt"]
+    assert isinstance(got[0][1], Article) and isinstance(got[1][1], Article)
+    assert got[0][1].source_file == "a.TXT"
+    assert got[2][1] == IngestError(tmp_path / "c.txt", "empty file")
+    assert [p.name for p, _ in iter_articles(tmp_path, suffixes=(".md",))] == ["notes.md"]
+
+
+def test_iter_seeds_all_read() -> None:
+    got = list(iter_articles(SEEDS))
+    assert [p.name for p, _ in got] == [p.name for p in SEED_FILES]
+    assert all(isinstance(a, Article) for _, a in got)
+
+
+def test_sha1_is_of_raw_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    data = b"\xef\xbb\xbf" + ARTICLE.encode("utf-8")
+    assert _read_bytes(tmp_path, data).sha1 == hashlib.sha1(data).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+
+_SEED_LINES = [ln for p in SEED_FILES for ln in p.read_text(encoding="utf-8").split("\n")]
+_line = st.one_of(
+    st.sampled_from(_SEED_LINES),
+    st.text(max_size=60),
+    st.sampled_from(["", "", "Photo: x", "More from Community Care", "3 Responses to X",
+                     "  1. A July 1, 2019 at 1:00 pm #", "    • B July 2, 2019 at 2:00 pm #",
+                     "Comments are closed.", " date 2019-07-15 Photo: y", "Published: 1 May 2020"]),
+)
+_article_text = st.lists(_line, max_size=40).map("\n".join)
+
+
+def _check_article(art: Article) -> None:
+    parts = [art.title, art.standfirst, art.body, *(c.text for c in art.comments),
+             *(c.author for c in art.comments)]
+    for part in parts:
+        if part is None:
+            continue
+        assert "\r" not in part and "\x00" not in part
+        if "\ufffd" in part:
+            assert any("U+FFFD" in w for w in art.warnings)
+    assert all(isinstance(w, str) for w in art.warnings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=3000), _article_text.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_property_any_bytes_give_article_or_unreadable(data: bytes) -> None:
+    try:
+        art = article_from_bytes(data, "x.txt")
+    except UnreadableFile as exc:
+        assert exc.reason.split(":")[0] in {"empty file", "looks binary", "undecodable"}
+        return
+    _check_article(art)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_property_iterator_never_raises(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "one.txt").write_bytes(data)
+        [(path, result)] = list(iter_articles(Path(folder)))
+        assert path.name == "one.txt"
+        assert isinstance(result, (Article, IngestError))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_article_text)
+def test_property_body_is_verbatim(text: str) -> None:
+    try:
+        decoded, _ = decode_bytes(text.encode("utf-8", "surrogatepass"))
+    except UnreadableFile:
+        return
+    art = parse_text(decoded, source_file="x.txt")
+    original = _squash(decoded)
+    for part in [art.title, art.standfirst, *art.body.split("\n\n")]:
+        if part:
+            assert _squash(part) in original
+
+
+# --------------------------------------------------------------------------------------------
+# Duplicates
+
+
+def test_seed_duplicates(seeds: dict[str, Article]) -> None:
+    articles = [read_article(p) for p in SEED_FILES]  # fresh: find_duplicates mutates
+    stats: dict = {}
+    dups = find_duplicates(articles, stats=stats)
+    assert dups == {"001_129f06aa5f6cc46a.txt": "000_b235c312336cbcdc.txt"}
+    by_key = {a.source_file[:3]: a for a in articles}
+    assert by_key["001"].duplicate_of == "000_b235c312336cbcdc.txt"
+    assert all(by_key[k].duplicate_of is None for k in ("000", "002", "003", "004"))
+    # the canonical had no stated date: it takes the duplicate's
+    assert by_key["000"].reference_date == dt.date(2019, 7, 15)
+    assert stats["duplicate_pairs"] == 1
+
+
+def test_duplicates_deterministic_and_order_free() -> None:
+    a = [read_article(p) for p in SEED_FILES]
+    b = [read_article(p) for p in reversed(SEED_FILES)]
+    assert find_duplicates(a) == find_duplicates(b) == find_duplicates(a)
+
+
+def test_duplicate_date_fill_both_ways() -> None:
+    body = " ".join(f"word{i}" for i in range(200))
+    dated = Article(source_file="b.txt", sha1="", title=None, body=body, date=dt.date(2020, 1, 5),
+                    reference_date=dt.date(2020, 1, 5))
+    undated = Article(source_file="a.txt", sha1="", title="T", body=body,
+                      reference_date=dt.date(2020, 3, 1))  # from a comment
+    assert find_duplicates([dated, undated]) == {"b.txt": "a.txt"}
+    assert undated.reference_date == dt.date(2020, 1, 5)
+    assert dated.reference_date == dt.date(2020, 1, 5)
+
+
+def test_truncated_copy_is_duplicate_but_short_quote_is_not() -> None:
+    rng = random.Random(1)
+    words = [f"w{rng.randrange(5000)}" for _ in range(600)]
+    full = Article(source_file="full.txt", sha1="", title="T", body=" ".join(words))
+    cut = Article(source_file="cut.txt", sha1="", title="T", body=" ".join(words[:400]))
+    quote = Article(source_file="quote.txt", sha1="", title="T", body=" ".join(words[:100]))
+    assert find_duplicates([full, cut, quote]) == {"cut.txt": "full.txt"}
+
+
+def test_duplicates_scale_without_pair_explosion() -> None:
+    """2,000 unrelated articles plus 20 planted copies: only the copies are compared."""
+    rng = random.Random(7)
+    vocab = [f"v{i}" for i in range(20000)]
+    articles = [
+        Article(source_file=f"{i:05d}.txt", sha1="", title="T",
+                body=" ".join(rng.choice(vocab) for _ in range(300)))
+        for i in range(2000)
+    ]
+    expected = {}
+    for k in range(20):
+        src = articles[k * 50]
+        words = src.body.split()
+        words[rng.randrange(len(words))] = "changed"
+        articles.append(Article(source_file=f"dup{k:02d}.txt", sha1="", title=None, body=" ".join(words)))
+        expected[f"dup{k:02d}.txt"] = src.source_file
+    stats: dict = {}
+    assert find_duplicates(articles, stats=stats) == expected
+    assert stats["candidate_pairs"] < 5 * len(articles)
+    assert stats["compared_pairs"] == 20
