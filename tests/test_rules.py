@@ -15,12 +15,6 @@ def test_rule_matches_its_examples(rule):
         assert rule.search(example), f"{rule.id} does not match its example {example!r}"
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.counter], ids=lambda r: r.id)
-def test_rule_ignores_its_counter_examples(rule):
-    for counter in rule.counter:
-        assert not rule.search(counter), f"{rule.id} matches its counter-example {counter!r}"
-
-
 def test_labels_are_contract_concepts():
     from kg.ontology import load_ontology
     from rdflib.namespace import SKOS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.context import DocContext, Sentence
+from kg.extract.rules import RuleSet
 from kg.facts import Finding, Recommendation
 
 #: Words before a cue that turn a failing into its opposite ("prevented children being left
@@ -13,26 +14,34 @@ CANCELLED = re.compile(
     r"\b(?:prevent\w*|avoid\w*|no longer|reduc\w*|tackl\w*|address\w*|resolv\w*|eliminat\w*|ended|cut)\s+(?:\w+\s+){0,3}$",
     re.IGNORECASE,
 )
+#: A subject that denies the failing: "no child was left at risk".
+NO_SUBJECT = re.compile(r"\b(?:no|not a single|not one|none of the)\s+(?:child|children|young (?:person|people)|famil(?:y|ies)|case|cases)\b", re.IGNORECASE)
 #: A sentence that praises rather than criticises (and holds no failing cue of its own).
 INTRO_LIST = re.compile(r"(?:[:：]|\bas well as:?|\bincluding:?|\bfollowing:?)\s*$", re.IGNORECASE)
 
 
-def classify(ctx: DocContext, text: str) -> list[tuple[str, str, int, int]]:
-    """Failing categories a sentence states: (label, rule id, start, end) per category."""
+def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
+    """Failing categories a sentence states: (label, rule id, start, end) per category.
+
+    >>> from kg import config; from kg.extract.rules import load_rules
+    >>> [h[0] for h in classify(load_rules(config.DATA / "rules"), "Many social workers have too high caseloads.")]
+    ['high caseloads']
+    """
     hits: dict[str, tuple[str, str, int, int]] = {}
-    for rule in ctx.rules.of_kind("failing"):
+    for rule in rules.of_kind("failing"):
         for match in rule.finditer(text):
-            if CANCELLED.search(text[: match.start()][-60:]):
+            before = text[: match.start()]
+            if CANCELLED.search(before[-60:]) or NO_SUBJECT.search(before):
                 continue
             hits.setdefault(rule.label, (rule.label, rule.id, match.start(), match.end()))
             break
     return sorted(hits.values(), key=lambda h: (h[2], h[0]))
 
 
-def topics(ctx: DocContext, text: str) -> list[tuple[str, str]]:
+def topics(rules: RuleSet, text: str) -> list[tuple[str, str]]:
     """Areas a recommendation names: (label, rule id), in order of appearance."""
     seen: dict[str, tuple[int, str]] = {}
-    for rule in ctx.rules.of_kind("rec-topic"):
+    for rule in rules.of_kind("rec-topic"):
         match = rule.search(text)
         if match and rule.label not in seen:
             seen[rule.label] = (match.start(), rule.id)
@@ -49,7 +58,7 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         if list_owner is not None and not (sent.bullet and sent.line > list_owner.line):
             list_owner = None
         if list_owner is not None:
-            for label, rid in topics(ctx, sent.text):
+            for label, rid in topics(ctx.rules, sent.text):
                 ev = sent.evidence(rid)
                 facts.append(Recommendation(list_owner.council, label, ev))
                 facts.append(Finding(list_owner.council, label, sent.evidence("finding.from-recommendation")))
@@ -57,12 +66,12 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None:
             tail = sent.text[cue.start():]
-            for label, rid in topics(ctx, tail):
+            for label, rid in topics(ctx.rules, tail):
                 facts.append(Recommendation(council, label, sent.evidence(rid, cue.start() if cue.start() > 0 else None)))
                 facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
             if INTRO_LIST.search(sent.text):
                 list_owner = sent
-        for label, rid, _start, _end in classify(ctx, sent.text):
+        for label, rid, _start, _end in classify(ctx.rules, sent.text):
             facts.append(Finding(council, label, sent.evidence(rid)))
     return _dedupe(facts)
 

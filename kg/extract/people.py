@@ -41,17 +41,35 @@ class _Mention:
     start: int
 
 
+HONORIFIC_NAME = re.compile(
+    r"\b(?:Sir|Dame|Dr|Cllr|Councillor|Professor|Prof|Lord|Lady|Baroness|Mr|Mrs|Ms|Miss)\.?\s+"
+    r"(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){0,2})")
+APPOSED_NAME = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}),\s+(?:the\s+|a\s+)?[a-z]")
+
+
 def _people(ctx: DocContext) -> list[_Mention]:
-    out = []
+    """Person mentions: the model's PERSON entities, plus names it missed that an honorific
+    ("Dame Christine Gilbert") or an apposition at the start of a sentence gives away."""
+    found: dict[int, str] = {}
     for ent in ctx.doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        name = strip_honorifics(re.sub(r"['’]s?$", "", ent.text.strip())).strip()
+        if ent.label_ == "PERSON":
+            found[ent.start_char] = ent.text
+    text = ctx.doc.text
+    covered = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ != "PERSON"]
+    for regex in (HONORIFIC_NAME, APPOSED_NAME):
+        for m in regex.finditer(text):
+            start = m.start("name")
+            if any(a <= start < b for a, b in covered) or any(abs(start - s) < 3 or s <= start < s + len(t) for s, t in found.items()):
+                continue
+            found[start] = m.group("name")
+    out = []
+    for start in sorted(found):
+        name = strip_honorifics(re.sub(r"['’]s?$", "", found[start].strip())).strip()
         if not name or not re.match(r"^[A-Z]", name) or len(name) > 60:
             continue
         if ctx.gazetteer.resolve(name) or ctx.gazetteer.resolve_organisation(name):
             continue  # a council or an organisation that the model took for a person
-        out.append(_Mention(name, ent.start_char))
+        out.append(_Mention(name, start + found[start].find(name) if name in found[start] else start))
     return out
 
 
@@ -65,14 +83,14 @@ def _full_name(name: str, known: list[str]) -> str:
     return name
 
 
-def _entities(ctx: DocContext, start: int, end: int) -> list[tuple[str, str]]:
+def _entities(ctx: DocContext, start: int, end: int) -> list[tuple[str, str, str]]:
     """Councils and known organisations the gazetteer found between two offsets."""
-    return [(e.label_, e.ent_id_) for e in ctx.doc.ents
+    return [(e.label_, e.ent_id_, e.text) for e in ctx.doc.ents
             if e.start_char >= start and e.end_char <= end and e.label_ in ("COUNCIL", "ORG_KNOWN") and e.ent_id_]
 
 
 def _organisation(ctx: DocContext, role: str, council: str | None,
-                  entities: list[tuple[str, str]]) -> tuple[str, str | None, str | None]:
+                  entities: list[tuple[str, str, str]]) -> tuple[str, str | None, str | None]:
     """(role as it names the post, council code, organisation id) for a role phrase."""
     role = re.sub(r"^(?:the|a|an)\s+", "", role.strip(), flags=re.IGNORECASE)
     # "Ofsted's chief inspector" / "the council's chief executive"
@@ -96,9 +114,14 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
         found = ctx.gazetteer.resolve(m.group("org"))
         if found:
             return role, found.code, None
-    for kind, ident in entities:
+    for kind, ident, ent_text in entities:
         if kind == "COUNCIL":
+            if role.startswith(ent_text):  # "Doncaster Council leader" -> "council leader"
+                rest = role[len(ent_text):].strip()
+                role = f"council {rest}" if re.search(r"\bcouncil$", ent_text, re.IGNORECASE) else rest
             return role, ident, None
+        if role.startswith(ent_text):  # "Ofsted chief inspector" -> "chief inspector"
+            role = role[len(ent_text):].strip()
         return role, None, ident
     if COUNCIL_ROLE.search(role) and council:
         return role, council, None

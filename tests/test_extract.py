@@ -1,0 +1,233 @@
+"""Each fact kind on short sentences written for these tests (not taken from the seeds)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from kg.extract.pipeline import Extractor
+from kg.facts import (
+    Article,
+    Comment,
+    Finding,
+    Inspection,
+    Membership,
+    Quotation,
+    Recommendation,
+    Response,
+    Statistic,
+)
+
+BRADFORD, WAKEFIELD, HULL, CAMBS = "E08000032", "E08000036", "E06000010", "E10000003"
+DONCASTER, LEEDS, NORTHANTS = "E08000017", "E08000035", "E10000021"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def run(extractor, body: str, *, title: str | None = None, date: dt.date | None = dt.date(2019, 7, 15),
+        comments=()) -> list:
+    article = Article(source_file="t.txt", sha1="0" * 40, title=title, body=body, date=date,
+                      reference_date=date, comments=list(comments))
+    return extractor.extract(article).facts
+
+
+def of(facts, cls):
+    return [f for f in facts if isinstance(f, cls)]
+
+
+def labels(facts, cls, attr):
+    return {(f.council, getattr(f, attr)) for f in of(facts, cls)}
+
+
+# ---------------------------------------------------------------- councils and ratings
+
+def test_rating_with_year_and_council_forms(extractor):
+    facts = run(extractor, "Doncaster Council’s children’s services were rated ‘inadequate’ by Ofsted in 2015.")
+    assert {(i.council, i.rating, i.year) for i in of(facts, Inspection)} == {(DONCASTER, "inadequate", 2015)}
+
+
+def test_past_and_current_ratings_in_one_article(extractor):
+    body = ("Leeds City Council has been judged outstanding by Ofsted. "
+            "The authority was last inspected in 2015, when it was found to require improvement.")
+    got = {(i.council, i.rating, i.year, i.current) for i in of(run(extractor, body, date=dt.date(2018, 3, 1)), Inspection)}
+    assert got == {(LEEDS, "outstanding", 2018, True), (LEEDS, "requires improvement", 2015, False)}
+
+
+def test_improved_to_good_and_last_month(extractor):
+    body = "Hull City Council’s children’s services have improved to ‘good’ after an inspection last month."
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2020, 1, 10)), Inspection)}
+    assert got == {(HULL, "good", 2019)}
+
+
+def test_requires_improvement_to_be_good_is_requires_improvement(extractor):
+    body = "In 2017 inspectors judged Wakefield to require improvement to be good."
+    assert {i.rating for i in of(run(extractor, body), Inspection)} == {"requires improvement"}
+
+
+@pytest.mark.parametrize("text", [
+    "Inspectors found outstanding features in Bradford’s fostering service.",
+    "Bradford’s services remained less than good for too many children.",
+    "Sector leaders said good leadership in Bradford was vital.",
+    "A quarter of the local authorities inspected so far are deemed to be inadequate.",
+])
+def test_no_rating_invented(extractor, text):
+    assert of(run(extractor, text), Inspection) == []
+
+
+def test_sector_wide_article_has_no_council_facts(extractor):
+    facts = run(extractor, "Ofsted said unmanageable caseloads were a common feature of inadequate services.")
+    assert of(facts, Inspection) == []
+    assert {(f.council, f.failing) for f in of(facts, Finding)} == {(None, "high caseloads")}
+
+
+def test_the_council_resolves_to_the_article_council(extractor):
+    body = ("Northamptonshire County Council was rated inadequate in 2019. "
+            "Inspectors said the council had too few social workers.")
+    assert (NORTHANTS, "recruitment and retention") in labels(run(extractor, body), Finding, "failing")
+
+
+# ---------------------------------------------------------------- failings and recommendations
+
+@pytest.mark.parametrize("text, label", [
+    ("Social workers in Leeds were carrying unmanageable caseloads of up to 35 children.", "high caseloads"),
+    ("Inspectors found a lack of management oversight of cases in Leeds.", "management oversight"),
+    ("Leeds is heavily reliant on agency social workers.", "agency staff reliance"),
+    ("Staff turnover in Leeds was high, with many experienced workers leaving.", "staff turnover"),
+    ("Too many assessments in Leeds were of poor quality.", "assessment quality"),
+    ("Children in Leeds waited too long for their plans, with delays in allocation.", "delays and timeliness"),
+    ("The Leeds MASH was overwhelmed by inappropriate referrals.", "front door and referrals"),
+    ("Risks to children in Leeds were not always recognised by staff.", "risk not recognised"),
+    ("Thresholds were not consistently applied in Leeds.", "consent and thresholds"),
+    ("Audits in Leeds were not driving improvement.", "quality assurance"),
+    ("Supervision of Leeds social workers was irregular.", "supervision"),
+    ("In Leeds, newly qualified social workers held complex child protection cases.", "newly qualified staff unsupported"),
+    ("In Leeds some children were not seen alone by their social worker.", "children not seen"),
+    ("Plans for Leeds children were subject to drift.", "drift in plans"),
+    ("Children in Leeds experienced frequent changes of social worker.", "changes of social worker"),
+    ("Inspectors criticised weak and unstable leadership in Leeds.", "leadership"),
+])
+def test_failing_categories(extractor, text, label):
+    assert (LEEDS, label) in labels(run(extractor, text), Finding, "failing")
+
+
+@pytest.mark.parametrize("text, label", [
+    ("The council reduced its reliance on agency staff to zero.", "agency staff reliance"),
+    ("Managers in Leeds had prevented children being left at risk.", "risk not recognised"),
+    ("Inspectors found that no child in Leeds was left at risk of harm.", "risk not recognised"),
+    ("Leeds social workers are regularly supervised and well supported.", "supervision"),
+])
+def test_negated_or_praising_sentences_are_not_failings(extractor, text, label):
+    assert (LEEDS, label) not in labels(run(extractor, "Leeds City Council was inspected. " + text), Finding, "failing")
+
+
+def test_recommendation_list_after_told_to_improve(extractor):
+    body = ("Leeds City Council was inspected in May.\n\n"
+            "Inspectors told the council to improve the following:\n\n"
+            "  • The quality of supervision for frontline staff.\n"
+            "  • The timeliness of initial assessments.\n\n"
+            "The council welcomed the report.")
+    recs = labels(run(extractor, body), Recommendation, "failing")
+    assert recs == {(LEEDS, "supervision"), (LEEDS, "delays and timeliness")}
+
+
+def test_recommendation_in_sentence(extractor):
+    body = "Ofsted told Doncaster Council it must strengthen management oversight and reduce caseloads."
+    recs = labels(run(extractor, body), Recommendation, "failing")
+    assert recs == {(DONCASTER, "management oversight"), (DONCASTER, "high caseloads")}
+
+
+# ---------------------------------------------------------------- responses
+
+def test_funding_amounts_in_several_forms(extractor):
+    body = ("Hull City Council has pledged an extra £9.2m for children’s services, "
+            "and a further £750,000 has been allocated to recruitment.")
+    got = {(r.council, r.response_type, r.amount_gbp) for r in of(run(extractor, body), Response) if r.response_type == "funding"}
+    assert got == {(HULL, "funding", Decimal("9200000")), (HULL, "funding", Decimal("750000"))}
+
+
+def test_money_that_is_a_cut_is_not_a_response(extractor):
+    body = "Hull City Council must make cuts of £12m to its budget."
+    assert [r for r in of(run(extractor, body), Response) if r.response_type == "funding"] == []
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Hull City Council has launched a recruitment campaign to hire 40 social workers.", "recruitment"),
+    ("Hull City Council appointed a new interim director of children’s services.", "leadership change"),
+    ("Hull City Council has commissioned an independent review of its front door.", "review"),
+    ("All Hull social workers will receive new training in risk assessment.", "training"),
+    ("Hull City Council introduced a retention payment of £2,000 for social workers.", "retention strategy"),
+    ("Hull City Council is restructuring its children’s social care teams.", "restructure"),
+    ("Hull City Council has drawn up an improvement plan.", "improvement plan"),
+    ("The education secretary appointed a commissioner to run Hull’s children’s services.", "government intervention"),
+    ("Hull City Council was issued with an improvement notice.", "government intervention"),
+])
+def test_response_types(extractor, text, kind):
+    assert (HULL, kind) in labels(run(extractor, text), Response, "response_type")
+
+
+# ---------------------------------------------------------------- statistics
+
+def test_statistics_with_years_and_measures(extractor):
+    body = ("Figures for Hull City Council show average caseloads rose from 16.5 in 2019 to 21.3 in 2020. "
+            "Its agency rate was 18% and its vacancy rate 22.4%, while turnover stood at 15.1%.")
+    got = {(s.council, s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {(HULL, "caseload", Decimal("16.5")), (HULL, "caseload", Decimal("21.3")),
+                   (HULL, "agency rate", Decimal("18")), (HULL, "vacancy rate", Decimal("22.4")),
+                   (HULL, "turnover rate", Decimal("15.1"))}
+    years = {s.value: s.year for s in of(run(extractor, body), Statistic)}
+    assert years[Decimal("16.5")] == 2019 and years[Decimal("21.3")] == 2020
+
+
+def test_number_of_councils_is_not_a_caseload(extractor):
+    body = "Concerns over caseload levels were found at 14 councils inspected since January."
+    assert of(run(extractor, body), Statistic) == []
+
+
+# ---------------------------------------------------------------- people and quotations
+
+def test_apposition_with_council_role_and_quote(extractor):
+    body = ("Hull City Council was rated inadequate in 2019.\n\n"
+            "Jane Smith, the council’s director of children’s services, said: “We accept the findings in full.\n\n"
+            "“We have already begun to act.”")
+    facts = run(extractor, body)
+    assert {(m.person, m.role, m.council) for m in of(facts, Membership)} == {
+        ("Jane Smith", "director of children’s services", HULL)}
+    quotes = of(facts, Quotation)
+    assert len(quotes) == 1 and quotes[0].person == "Jane Smith"
+    assert "begun to act" in quotes[0].text and "accept the findings" in quotes[0].text
+
+
+def test_premodifier_and_honorific_and_other_organisation(extractor):
+    body = ("Doncaster Council leader Ros Jones said the report was fair.\n\n"
+            "Dame Christine Gilbert, president of the Association of Directors of Children’s Services, "
+            "said councils needed funding.")
+    got = {(m.person, m.council, m.organisation) for m in of(run(extractor, body), Membership)}
+    assert ("Ros Jones", DONCASTER, None) in got
+    assert ("Christine Gilbert", None, "adcs") in got
+
+
+def test_surname_and_pronoun_attribution(extractor):
+    body = ("Hull City Council was inspected.\n\n"
+            "Tom Brown, the council’s chief executive, welcomed the report.\n\n"
+            "“We know there is much to do,” Brown said.\n\n"
+            "He added: “Children come first.”")
+    speakers = [q.person for q in of(run(extractor, body), Quotation)]
+    assert speakers == ["Tom Brown", "Tom Brown"]
+
+
+def test_comments_never_yield_facts(extractor):
+    comment = Comment(number="1", author="Reader", text="Leeds was rated inadequate in 2010 and caseloads were too high.")
+    facts = run(extractor, "A story about social work in general.", comments=[comment])
+    assert facts == []
+
+
+def test_every_fact_has_verbatim_evidence_and_rule(extractor):
+    body = ("Hull City Council was rated inadequate in 2019. Inspectors found caseloads too high and "
+            "supervision irregular. The council has invested £2m in recruitment.")
+    for fact in run(extractor, body):
+        assert fact.evidence.text and fact.evidence.text in body
+        assert fact.evidence.rule
