@@ -40,6 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
         else:
             articles.append(item)
+    _distinct_identities(articles)
     if not articles and not rejected:
         log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES), articles_dir)
         return EXIT_FATAL
@@ -72,13 +73,25 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_FATAL
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.atomic_write(out_dir / "graph.trig", model.serialise(dataset, "trig"))
+    model.atomic_write(out_dir / "graph.trig", model.serialise_trig(dataset))
     model.atomic_write(out_dir / "graph.ttl", model.serialise(union, "turtle"))
     render.write_viewer(union, out_dir / "viewer.html")
     summary = report.build_report(results, rejected, duplicates, union)
     model.atomic_write(out_dir / "report.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     log.info("built %d articles (%d rejected) into %s: %d triples", len(results), len(rejected), out_dir, len(union))
     return EXIT_PARTIAL if rejected else EXIT_OK
+
+
+def _distinct_identities(articles: list) -> None:
+    """Byte-identical files are two sources of one story: give the second its own identity
+    (content hash and file name) so both files keep their provenance."""
+    from kg.namespaces import digest
+
+    seen: set[str] = set()
+    for article in articles:
+        if article.sha1 in seen:
+            article.sha1 = digest(article.sha1, article.source_file, length=40)
+        seen.add(article.sha1)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ from kg.facts import (
 from kg.gazetteer import Gazetteer
 from kg.namespaces import (
     CKG,
+    PREFIXES,
     ORG,
     SCHEMA,
     article_iri,
@@ -221,6 +222,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files: outputs are for everyone to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -230,6 +236,32 @@ def atomic_write(path: Path, data: bytes) -> None:
 def serialise(graph: Graph | Dataset, fmt: str) -> bytes:
     data = graph.serialize(format=fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def serialise_trig(ds: Dataset) -> bytes:
+    """TriG with the named graphs in IRI order (rdflib's own TriG writer orders them by hash,
+    which changes from run to run): each graph is written by the Turtle writer, whose subject
+    and predicate order is stable."""
+    prefixes = {f"@prefix {prefix}: <{ns}> ." for prefix, ns in PREFIXES.items()}
+    chunks: list[str] = []
+    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0:
+            continue
+        plain = Graph()
+        bind_prefixes(plain)
+        for triple in graph:
+            plain.add(triple)
+        lines = plain.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        body = [line for line in lines if not line.startswith("@prefix")]
+        while body and not body[0].strip():
+            body.pop(0)
+        chunks.append(f"<{graph.identifier}> {{")
+        chunks.extend(("    " + line) if line.strip() else "" for line in body)
+        chunks.append("}")
+        chunks.append("")
+    chunks = [*sorted(prefixes), "", *chunks]
+    return ("\n".join(chunks) + "\n").encode("utf-8")
 
 
 def has_blank_nodes(graph: Graph) -> bool:

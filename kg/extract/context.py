@@ -104,7 +104,8 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             bullet = True
         elif bullet_match:
             bullet = True
-        councils = [ent.ent_id_ for ent in sent.ents if ent.label_ == "COUNCIL" and ent.ent_id_]
+        councils = [_council_in_year(gazetteer, ent, ctx.reference_year)
+                    for ent in sent.ents if ent.label_ == "COUNCIL" and ent.ent_id_]
         for code in councils:
             counts[code] += 1
             first_seen.setdefault(code, offset)
@@ -115,6 +116,15 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
         ctx.focus = max(counts, key=lambda c: (counts[c], -first_seen[c]))
     _attribute(ctx)
     return ctx
+
+
+def _council_in_year(gazetteer: Gazetteer, ent: Span, year: int | None) -> str:
+    """The authority a name meant in the article's year ("Bournemouth" in 2022 is BCP)."""
+    council = gazetteer.by_code(ent.ent_id_)
+    if year is None or council is None or council.valid_in(year):
+        return ent.ent_id_
+    then = gazetteer.resolve(ent.text, year=year)
+    return then.code if then else ent.ent_id_
 
 
 def _attribute(ctx: DocContext) -> None:

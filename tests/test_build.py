@@ -1,0 +1,164 @@
+"""The main job end to end: the sample corpus in, a valid, stable, provenanced graph out."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from build import main
+from kg import config
+from kg.namespaces import CKG, ORG, PROV, SCHEMA
+from kg.ontology import validate
+
+FACT_CLASSES = (CKG.Inspection, CKG.Finding, CKG.Recommendation, CKG.Response, CKG.Statistic,
+                ORG.Membership, SCHEMA.Quotation)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out)]) == 0
+    graph = Graph()
+    graph.parse(out / "graph.ttl")
+    return out, graph
+
+
+def test_outputs_exist(built):
+    out, _ = built
+    for name in ("graph.ttl", "graph.trig", "viewer.html", "report.json"):
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_graph_conforms_to_shapes(built):
+    _, graph = built
+    result = validate(graph)
+    assert result.conforms, result.violations[:5]
+
+
+def test_every_fact_has_provenance_and_verbatim_evidence(built):
+    _, graph = built
+    texts = {p.name: " ".join(p.read_text(encoding="utf-8").split()) for p in (config.DATA / "articles").glob("*.txt")}
+    facts = {s for cls in FACT_CLASSES for s in graph.subjects(RDF.type, cls)}
+    assert len(facts) > 50
+    for fact in facts:
+        sources = [str(graph.value(a, CKG.sourceFile)) for a in graph.objects(fact, PROV.wasDerivedFrom)]
+        evidence = [" ".join(str(e).split()) for e in graph.objects(fact, CKG.evidence)]
+        assert sources and evidence, fact
+        assert any(ev in texts[src] for ev in evidence for src in sources), (fact, evidence)
+        for article in graph.objects(fact, PROV.wasDerivedFrom):
+            assert (article, RDF.type, SCHEMA.Comment) not in graph
+
+
+def test_every_kind_of_fact_is_found(built):
+    _, graph = built
+    for cls in FACT_CLASSES:
+        assert any(True for _ in graph.subjects(RDF.type, cls)), cls
+
+
+def test_councils_carry_gss_codes(built):
+    _, graph = built
+    councils = set(graph.subjects(RDF.type, CKG.Council))
+    assert {str(graph.value(c, CKG.gssCode)) for c in councils} >= {"E08000032", "E08000036", "E10000003"}
+
+
+def test_comments_are_in_the_graph_but_yield_no_fact(built):
+    _, graph = built
+    comments = set(graph.subjects(RDF.type, SCHEMA.Comment))
+    assert len(comments) == 11 + 4 + 5  # seeds 000, 002, 003
+    authors = {str(graph.value(c, SCHEMA.author)) for c in comments}
+    assert {"Opal Lady", "HandsomeSw", "LongtimeSW", "LM"} <= authors
+    # "Lincolnshire was deemed good in 2014" is only said in a comment
+    lincs = [s for s in graph.subjects(CKG.gssCode, Literal("E10000019"))]
+    assert lincs == []
+
+
+def test_duplicate_story_is_linked_and_not_counted_twice(built):
+    out, graph = built
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in report["files"]}
+    assert files["001_129f06aa5f6cc46a.txt"].get("duplicate_of") == "000_b235c312336cbcdc.txt"
+    same = list(graph.subject_objects(CKG.sameStoryAs))
+    assert same
+    # the Bradford 2018 judgement is one node, derived from both copies
+    inspections = [i for i in graph.subjects(RDF.type, CKG.Inspection)
+                   if str(graph.value(graph.value(i, CKG.council), CKG.gssCode)) == "E08000032"]
+    assert len(inspections) == 1
+    assert len(set(graph.objects(inspections[0], PROV.wasDerivedFrom))) == 2
+
+
+def test_report_lists_every_input(built):
+    out, _ = built
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["inputs"] == 5
+    assert all(f["status"] == "built" for f in report["files"])
+    assert report["files"][0]["comments"] == 11
+
+
+def test_same_input_gives_byte_identical_output(built, tmp_path):
+    out, _ = built
+    again = tmp_path / "again"
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(again)]) == 0
+    for name in ("graph.ttl", "graph.trig", "viewer.html", "report.json"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_iris_do_not_depend_on_folder_or_order(built, tmp_path):
+    """Copies of the corpus under other file-system order give the same subjects."""
+    _, graph = built
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    for path in sorted((config.DATA / "articles").glob("*.txt"), reverse=True):
+        shutil.copy(path, folder / path.name)
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    other = Graph()
+    other.parse(out / "graph.ttl")
+    iris = lambda g: {s for s in g.subjects() if isinstance(s, URIRef)}  # noqa: E731
+    assert iris(graph) == iris(other)
+
+
+def test_cli_default_command_and_exit_codes(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "build", "--articles", str(empty),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 1 and "no input files" in proc.stderr
+    proc = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "build", "--articles",
+                           str(tmp_path / "missing"), "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 1 and "not found" in proc.stderr
+
+
+def test_bad_file_is_rejected_and_the_rest_builds(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(config.DATA / "articles" / "003_9133ede774c676cf.txt", folder)
+    (folder / "empty.txt").write_bytes(b"   \n")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    out = tmp_path / "o"
+    proc = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "build", "--articles", str(folder),
+                           "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 3, proc.stderr
+    assert "empty.txt" in proc.stderr and "binary.txt" in proc.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    status = {f["file"]: f["status"] for f in report["files"]}
+    assert status == {"003_9133ede774c676cf.txt": "built", "empty.txt": "rejected", "binary.txt": "rejected"}
+    assert all(f.get("reason") for f in report["files"] if f["status"] == "rejected")
+
+
+def test_identical_files_keep_both_sources(tmp_path):
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    src = config.DATA / "articles" / "003_9133ede774c676cf.txt"
+    shutil.copy(src, folder / "a.txt")
+    shutil.copy(src, folder / "b.txt")
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    graph = Graph()
+    graph.parse(out / "graph.ttl")
+    files = {str(o) for o in graph.objects(None, CKG.sourceFile)}
+    assert files == {"a.txt", "b.txt"}
