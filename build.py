@@ -76,6 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     model.atomic_write(out_dir / "graph.trig", model.serialise_trig(dataset))
     model.atomic_write(out_dir / "graph.ttl", model.serialise(union, "turtle"))
     render.write_viewer(union, out_dir / "viewer.html")
+    render.write_graphml(union, out_dir / "graph.graphml")
     summary = report.build_report(results, rejected, duplicates, union)
     model.atomic_write(out_dir / "report.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     log.info("built %d articles (%d rejected) into %s: %d triples", len(results), len(rejected), out_dir, len(union))
@@ -92,6 +93,34 @@ def _distinct_identities(articles: list) -> None:
         if article.sha1 in seen:
             article.sha1 = digest(article.sha1, article.source_file, length=40)
         seen.add(article.sha1)
+
+
+def _load_union(out_dir: Path):
+    from rdflib import Graph
+
+    path = out_dir / "graph.ttl"
+    if not path.is_file():
+        raise FileNotFoundError(f"no built graph at {path}: run `python build.py build --out {out_dir}` first")
+    graph = Graph()
+    graph.parse(path)
+    return graph
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """A viewer page focused on one council's neighbourhood."""
+    from kg import render
+    from kg.namespaces import slug
+
+    out_dir = Path(args.out)
+    try:
+        graph = _load_union(out_dir)
+        target = Path(args.output) if args.output else out_dir / f"viewer-{slug(args.council)}.html"
+        render.write_viewer(graph, target, council=args.council, title=f"Council KG: {args.council}")
+    except (FileNotFoundError, ValueError) as exc:
+        log.error("%s", exc)
+        return EXIT_FATAL
+    print(target)
+    return EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -120,6 +149,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(config.ROOT / "out"), help="output folder")
     b.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
     b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("view", help="write a viewer page focused on one council")
+    v.add_argument("--council", required=True, help="council name as people write it (Bradford, Hull, BCP...)")
+    v.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    v.add_argument("--output", default=None, help="page to write (default OUT/viewer-<council>.html)")
+    v.set_defaults(func=cmd_view)
 
     e = sub.add_parser("evaluate", help="score the extractor against gold annotations")
     e.add_argument("--articles", required=True, help="folder of articles")
