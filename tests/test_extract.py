@@ -231,3 +231,36 @@ def test_every_fact_has_verbatim_evidence_and_rule(extractor):
     for fact in run(extractor, body):
         assert fact.evidence.text and fact.evidence.text in body
         assert fact.evidence.rule
+
+
+def test_improved_from_inadequate_to_good(extractor):
+    body = "Leeds City Council has improved from inadequate to good, Ofsted said."
+    got = {(i.rating, i.year, i.current) for i in of(run(extractor, body, date=dt.date(2021, 5, 1)), Inspection)}
+    assert got == {("good", 2021, True), ("inadequate", None, None)}
+
+
+def test_the_councils_services_rated(extractor):
+    body = "Hull City Council was inspected in March. The council’s services were rated good in 2022."
+    assert {(i.council, i.rating, i.year) for i in of(run(extractor, body), Inspection)} == {(HULL, "good", 2022)}
+
+
+KIND_FIELDS = {"failing": (Finding, "failing"), "response": (Response, "response_type"),
+               "rating": (Inspection, "rating")}
+
+
+def _counter_cases():
+    from kg import config
+    from kg.extract.rules import load_rules
+
+    for rule in load_rules(config.DATA / "rules").rules:
+        if rule.kind in KIND_FIELDS:
+            for text in rule.counter:
+                yield pytest.param(rule, text, id=f"{rule.id}:{text[:30]}")
+
+
+@pytest.mark.parametrize("rule, text", list(_counter_cases()))
+def test_counter_examples_yield_no_fact(extractor, rule, text):
+    """Each rule's counter-examples, read in an article about Leeds, yield no fact of its label."""
+    cls, attr = KIND_FIELDS[rule.kind]
+    facts = run(extractor, "Leeds City Council was inspected.\n\n" + text)
+    assert rule.label not in {getattr(f, attr) for f in of(facts, cls)}

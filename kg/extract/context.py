@@ -21,7 +21,7 @@ YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.
 GENERIC = re.compile(
-    r"\b(?:councils|authorities|local authorities|services|areas|counterparts|every local authority|"
+    r"\b(?:councils|authorities|local authorities|counterparts|every local authority|"
     r"all local authorities|many local authorities|other councils)\b",
     re.IGNORECASE,
 )

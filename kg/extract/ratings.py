@@ -12,7 +12,8 @@ LAST_YEAR = re.compile(r"\blast year\b|\bprevious year\b", re.IGNORECASE)
 LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
 CURRENT = re.compile(
     r"\b(?:has|have|had) (?:now )?been (?:rated|judged|graded|deemed|found|declared|labelled|branded)\b|"
-    r"\b(?:is|are) (?:now )?(?:rated|judged)\b|\bthis (?:month|week|year)\b|\btoday\b|\byesterday\b|"
+    r"\b(?:is|are) (?:now )?(?:rated|judged)\b|\b(?:has|have) (?:now )?(?:improved|moved|risen|been upgraded|been downgraded)\b|"
+    r"\b(?:improved|upgraded|downgraded) to\b|\bthis (?:month|week|year)\b|\btoday\b|\byesterday\b|"
     r"\b(?:most recent|latest|new|recent|this) (?:full )?(?:inspection|report|visit|judgement)\b",
     re.IGNORECASE,
 )
@@ -20,11 +21,24 @@ RATED = re.compile(r"\b(?:rated|judged|graded|deemed|inspect\w*|visit|report)\b"
 PAST = re.compile(r"\b(?:previous(?:ly)?|last (?:full )?inspection|earlier|former(?:ly)?|since)\b", re.IGNORECASE)
 
 
+#: A grade hoped for, aimed at or predicted is not a judgement.
+HYPOTHETICAL = re.compile(
+    r"\b(?:will|would|could|might|may|hope[sd]?|hoping|aim(?:s|ed|ing)?|expect(?:s|ed|ing)?|target(?:s|ed|ing)?|"
+    r"ambition|want(?:s|ed)?|bid|on track|next (?:full )?inspection|in order to|if)\b[^.;]*$",
+    re.IGNORECASE,
+)
+FROM = re.compile(r"\bfrom\s+(?:an?\s+|its\s+)?[‘'“\"]?$", re.IGNORECASE)
+
+
 def resolve_year(ctx: DocContext, text: str, position: int) -> int | None:
-    """The year of a judgement: stated near it, else worked out from the article's date."""
+    """The year of a judgement: stated near it, else worked out from the article's date.
+    A grade the council moved away from ("improved from inadequate to good") is a past one:
+    only a stated year dates it."""
     year = year_near(text, position)
     if year is not None:
         return year
+    if FROM.search(text[:position]):
+        return None
     ref = ctx.reference_date
     if ref is None:
         return None
@@ -49,15 +63,24 @@ def extract(ctx: DocContext) -> list[Inspection]:
         itype = next((r.label for r in type_rules if r.search(sent.text)), None)
         for rule in rating_rules:
             for match in rule.finditer(sent.text):
-                if NEGATED.search(sent.text[: match.start()][-40:]):
+                position = _grade_position(match, rule.label)
+                before = sent.text[:position]
+                if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]):
                     continue
-                council = _nearest_council(ctx, sent, match.start())
-                year = resolve_year(ctx, sent.text, match.start())
+                council = _nearest_council(ctx, sent, position)
+                year = resolve_year(ctx, sent.text, position)
                 found.append(Inspection(
                     council=council, rating=rule.label, year=year, inspection_type=itype,
                     evidence=sent.evidence(rule.id),
                 ))
     return _merge(found)
+
+
+def _grade_position(match: re.Match, label: str) -> int:
+    """Where the grade word itself stands in a match that may include its context."""
+    word = {"requires improvement": "requir"}.get(label, label)
+    found = match.group().lower().rfind(word)
+    return match.start() + (found if found >= 0 else 0)
 
 
 def _nearest_council(ctx: DocContext, sent, position: int) -> str:
