@@ -1,0 +1,221 @@
+"""Tests for the development set data/dev/: its articles and their gold annotations.
+
+The gold must stay usable by ``../shared/eval/score.py`` and by ``build.py evaluate``: the format of
+``shared/eval/README.md``, labels from the schemes of CONTRACT.md, councils the gazetteer knows under
+their short name, and evidence copied verbatim (modulo whitespace) from the article body.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kg import config
+from kg.gazetteer import Gazetteer
+from kg.ingest import read_article
+
+DEV = config.DATA / "dev"
+GOLD = DEV / "gold"
+GOLD_FILES = sorted(GOLD.glob("*.json"))
+ARTICLE_FILES = sorted(DEV.glob("*.txt"))
+
+#: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
+RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
+FAILINGS = {
+    "high caseloads", "management oversight", "recruitment and retention", "agency staff reliance",
+    "staff turnover", "assessment quality", "delays and timeliness", "front door and referrals",
+    "risk not recognised", "consent and thresholds", "quality assurance", "supervision",
+    "newly qualified staff unsupported", "children not seen", "drift in plans",
+    "changes of social worker", "leadership",
+}
+RESPONSES = {
+    "funding", "recruitment", "leadership change", "review", "training", "retention strategy",
+    "restructure", "improvement plan", "government intervention",
+}
+MEASURES = {"caseload", "vacancy rate", "turnover rate", "agency rate"}
+OTHER = "other"
+
+TOP_KEYS = {"article", "published", "councils", "ratings", "failings", "recommendations", "responses",
+            "people", "statistics"}
+FACT_KEYS = {
+    "ratings": {"council", "rating", "year", "current", "evidence"},
+    "failings": {"council", "category", "evidence"},
+    "recommendations": {"council", "category", "evidence"},
+    "responses": {"council", "type", "amount_gbp", "evidence"},
+    "people": {"name", "role", "organisation"},
+    "statistics": {"council", "measure", "value", "unit", "year", "evidence"},
+}
+LABEL_FIELD = {"ratings": ("rating", RATINGS), "failings": ("category", FAILINGS | {OTHER}),
+               "recommendations": ("category", FAILINGS | {OTHER}),
+               "responses": ("type", RESPONSES | {OTHER}), "statistics": ("measure", MEASURES | {OTHER})}
+#: Kinds whose facts carry a council (null only where the article speaks of the whole sector).
+COUNCIL_KINDS = ("ratings", "failings", "recommendations", "responses", "statistics")
+HONORIFIC = re.compile(r"^(?:Sir|Dame|Dr|Professor|Prof|Mr|Mrs|Ms|Miss|Cllr|Councillor|Lord|Baroness)\b\.?\s")
+FILE_NAME = re.compile(r"^(\d{3})_([0-9a-f]{16})\.txt$")
+
+
+def _space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def bodies() -> dict[str, str]:
+    """Article body (journalist's text, no comments or trailers) per file name, whitespace folded."""
+    return {p.name: _space(read_article(p).body) for p in ARTICLE_FILES}
+
+
+def test_the_set_is_there() -> None:
+    assert len(ARTICLE_FILES) >= 12, f"expected at least 12 dev articles in {DEV}"
+    assert len(GOLD_FILES) == len(ARTICLE_FILES)
+    assert (DEV / "README.md").is_file()
+
+
+def test_every_article_has_gold_and_every_gold_its_article() -> None:
+    assert {p.stem for p in ARTICLE_FILES} == {p.stem for p in GOLD_FILES}
+    for path in GOLD_FILES:
+        doc = _load(path)
+        assert doc["article"] == f"{path.stem}.txt", path.name
+        assert (DEV / doc["article"]).is_file(), doc["article"]
+
+
+@pytest.mark.parametrize("path", ARTICLE_FILES, ids=lambda p: p.name)
+def test_article_file_is_named_after_its_content(path: Path) -> None:
+    match = FILE_NAME.match(path.name)
+    assert match, f"{path.name}: expected NNN_<16 hex>.txt"
+    assert match.group(2) == hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("path", ARTICLE_FILES, ids=lambda p: p.name)
+def test_article_reads_as_a_news_article(path: Path) -> None:
+    article = read_article(path)
+    assert article.title and article.body
+    assert 300 <= len(article.body.split()) <= 900, f"{path.name}: body of {len(article.body.split())} words"
+    assert article.date is not None and 2013 <= article.date.year <= 2022
+    if article.comments_declared is not None:
+        assert len(article.comments) == article.comments_declared
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_schema(path: Path) -> None:
+    doc = _load(path)
+    assert set(doc) == TOP_KEYS
+    assert dt.date.fromisoformat(doc["published"])
+    assert isinstance(doc["councils"], list) and len(doc["councils"]) == len(set(doc["councils"]))
+    for kind, keys in FACT_KEYS.items():
+        assert isinstance(doc[kind], list), kind
+        for fact in doc[kind]:
+            assert set(fact) == keys, f"{kind}: {fact}"
+            if "evidence" in fact:
+                assert isinstance(fact["evidence"], str) and fact["evidence"].strip()
+    for r in doc["ratings"]:
+        assert r["year"] is None or isinstance(r["year"], int)
+        assert isinstance(r["current"], bool)
+    for r in doc["responses"]:
+        assert r["amount_gbp"] is None or (isinstance(r["amount_gbp"], (int, float)) and r["amount_gbp"] > 0)
+    for s in doc["statistics"]:
+        assert isinstance(s["value"], (int, float)) and not isinstance(s["value"], bool)
+        assert s["year"] is None or isinstance(s["year"], int)
+        assert isinstance(s["unit"], str) and s["unit"]
+    for p in doc["people"]:
+        assert all(isinstance(p[k], str) and p[k].strip() for k in ("name", "role", "organisation"))
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_labels_are_in_the_contract_schemes(path: Path) -> None:
+    doc = _load(path)
+    for kind, (field, allowed) in LABEL_FIELD.items():
+        for fact in doc[kind]:
+            assert fact[field] in allowed, f"{kind}: {fact[field]!r} is not a prefLabel of the contract"
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_councils_resolve_to_their_short_name(path: Path, gaz: Gazetteer) -> None:
+    doc = _load(path)
+    year = dt.date.fromisoformat(doc["published"]).year
+    for name in doc["councils"]:
+        council = gaz.resolve(name, year=year)
+        assert council is not None, f"{name!r} does not resolve"
+        assert council.name == name, f"{name!r} should be written as its short name {council.name!r}"
+        assert council.valid_in(year), f"{name} did not exist in {year}"
+    for kind in COUNCIL_KINDS:
+        for fact in doc[kind]:
+            if fact["council"] is not None:
+                assert fact["council"] in doc["councils"], f"{kind}: {fact['council']} not in councils"
+    for kind in ("ratings", "responses"):  # always about one council
+        assert all(f["council"] for f in doc[kind]), kind
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_people_organisations_are_known(path: Path, gaz: Gazetteer) -> None:
+    doc = _load(path)
+    for p in doc["people"]:
+        assert not HONORIFIC.match(p["name"]), f"{p['name']}: names are written without honorifics"
+        org = p["organisation"]
+        assert org in doc["councils"] or gaz.resolve_organisation(org) is not None, org
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_evidence_is_verbatim_in_the_body(path: Path, bodies: dict[str, str]) -> None:
+    doc = _load(path)
+    body = bodies[doc["article"]]
+    for kind in COUNCIL_KINDS:
+        for fact in doc[kind]:
+            assert _space(fact["evidence"]) in body, f"{kind}: evidence not in the body: {fact['evidence']!r}"
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_dates_and_years_are_consistent(path: Path) -> None:
+    doc = _load(path)
+    published = dt.date.fromisoformat(doc["published"])
+    assert read_article(DEV / doc["article"]).date == published
+    for r in doc["ratings"]:
+        assert r["year"] is None or 2005 <= r["year"] <= published.year
+    for s in doc["statistics"]:
+        assert s["year"] is None or 2005 <= s["year"] <= published.year
+    current = {}
+    for r in doc["ratings"]:
+        if r["current"]:
+            assert r["council"] not in current, f"{r['council']}: two current ratings"
+            current[r["council"]] = r["year"]
+    for r in doc["ratings"]:  # a past judgement predates the current one
+        if not r["current"] and r["year"] and current.get(r["council"]):
+            assert r["year"] < current[r["council"]], r
+
+
+def test_recommendation_areas_are_also_failings() -> None:
+    """Annotation convention (as in the seed gold): what Ofsted told a council to improve is a failing."""
+    for path in GOLD_FILES:
+        doc = _load(path)
+        failings = {(f["council"], f["category"]) for f in doc["failings"]}
+        for rec in doc["recommendations"]:
+            assert (rec["council"], rec["category"]) in failings, f"{path.name}: {rec}"
+
+
+def test_the_set_covers_what_it_is_meant_to() -> None:
+    """Coverage the README promises: every grade, every response type, every measure, sector-wide facts."""
+    docs = [_load(p) for p in GOLD_FILES]
+    ratings = {r["rating"] for d in docs for r in d["ratings"]}
+    responses = {r["type"] for d in docs for r in d["responses"]}
+    measures = {s["measure"] for d in docs for s in d["statistics"]}
+    failings = {f["category"] for d in docs for f in d["failings"]}
+    assert ratings == RATINGS
+    assert RESPONSES <= responses
+    assert MEASURES <= measures
+    assert len(failings & FAILINGS) >= 15
+    assert any(len(d["councils"]) >= 5 for d in docs), "a regional round-up"
+    assert any(f["council"] is None for d in docs for f in d["failings"]), "a sector-wide failing"
+    assert any(not r["current"] for d in docs for r in d["ratings"]), "a past rating"
+    assert any(r["year"] is None for d in docs for r in d["ratings"]), "a rating without a stated year"
