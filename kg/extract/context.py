@@ -25,6 +25,12 @@ GENERIC = re.compile(
     r"all local authorities|many local authorities|other councils)\b",
     re.IGNORECASE,
 )
+#: Words before a council's name that make it where someone came from, not the subject.
+ORIGIN = re.compile(
+    r"\b(?:join(?:s|ed|ing)?|mov(?:es|ed|ing)|com(?:es|ing)|came|arriv(?:es|ed|ing)|previously|formerly|former|"
+    r"ex-|seconded|poached|recruited)\b[^.;,]{0,25}\b(?:from|at|of|with)\s+(?:the\s+)?$|\bformer(?:ly)?\s+(?:\w+\s+){0,3}(?:at|of)\s+$",
+    re.IGNORECASE,
+)
 ANAPHOR = re.compile(r"\b(?:the|this|that|its|a) (?:council|authority|local authority|service)\b|\bit\b", re.IGNORECASE)
 
 
@@ -104,11 +110,16 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             bullet = True
         elif bullet_match:
             bullet = True
-        councils = [_council_in_year(gazetteer, ent, ctx.reference_year)
-                    for ent in sent.ents if ent.label_ == "COUNCIL" and ent.ent_id_]
-        for code in councils:
-            counts[code] += 1
-            first_seen.setdefault(code, offset)
+        councils, origins = [], []
+        for ent in sent.ents:
+            if ent.label_ != "COUNCIL" or not ent.ent_id_:
+                continue
+            code = _council_in_year(gazetteer, ent, ctx.reference_year)
+            # "joins from Hampshire County Council": named, but not what the sentence is about
+            is_origin = ORIGIN.search(text[max(0, ent.start_char - 40):ent.start_char])
+            (origins if is_origin else councils).append(code)
+            counts[code] += 0 if is_origin else 1
+            first_seen.setdefault(code, ent.start_char)
         ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
@@ -138,7 +149,9 @@ def _attribute(ctx: DocContext) -> None:
             sent.council = sent.councils[0]
             last, last_index = sent.councils[-1], sent.index
             continue
-        if last is not None and sent.index - last_index <= 2:
+        if GENERIC.search(sent.text):
+            sent.council = None  # about councils in general: sector-wide
+        elif last is not None and sent.index - last_index <= 2:
             sent.council = last
         else:
             sent.council = ctx.focus

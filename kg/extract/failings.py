@@ -11,7 +11,8 @@ from kg.facts import Finding, Recommendation
 #: Words before a cue that turn a failing into its opposite ("prevented children being left
 #: at risk", "no longer reliant on agency staff").
 CANCELLED = re.compile(
-    r"\b(?:prevent\w*|avoid\w*|no longer|reduc\w*|tackl\w*|address\w*|resolv\w*|eliminat\w*|ended|cut)\s+(?:\w+\s+){0,3}$",
+    r"\b(?:prevent\w*|avoid\w*|no longer|reduc\w*|tackl\w*|address\w*|resolv\w*|eliminat\w*|ended|cut|"
+    r"no (?:evidence|sign|signs|indication) of|free (?:of|from))\s+(?:\w+\s+){0,3}$",
     re.IGNORECASE,
 )
 #: A subject that denies the failing: "no child was left at risk".

@@ -16,13 +16,26 @@ from kg.facts import Evidence, Membership, Quotation
 from kg.namespaces import strip_honorifics
 
 SAY = r"(?:said|says|added|adds|told\s+[^:“\"]{1,40}?|explained|warned|commented|stated|insisted|admitted|acknowledged|wrote)"
-APPOSITION = re.compile(r"^,\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,140}?)(?=,|\s+" + SAY + r"\b|\.|$)")
+_LOWER_WORDS = r"[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)*"
+#: "NAME, ROLE[, a, b and c], said": the role may end in a list ("cabinet member for children,
+#: families and learning").
+APPOSITION = re.compile(
+    r"^,\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,140}?"
+    r"(?:(?:,\s+" + _LOWER_WORDS + r")*,?\s+and\s+" + _LOWER_WORDS + r")?)(?=,|\s+" + SAY + r"\b|\.|$)"
+)
+#: "ROLE, NAME": "the commissioner, Professor Alan Pritchard", "an interim director, Margaret Hallam".
+PRECEDING_ROLE = re.compile(
+    r"(?P<role>[^,;:“”\"()]{2,140}),\s+(?:(?:Sir|Dame|Dr|Professor|Prof|Cllr|Councillor|Mr|Mrs|Ms|Miss|Lord|Lady|Baroness)\.?\s+)?$"
+)
+ROLE_START = re.compile(r"(?:^|\s)(?P<det>the|a|an|its|their|his|her|our)\s+(?:then\s+)?|(?:^|\s)(?P<poss>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*['’]s?)\s+(?=[a-z])")
+NOT_ROLE = re.compile(r"\b(?:has|have|had|is|was|were|are|will|would|said|says|who|which|that|to)\b")
 PREMOD_TOKENS = 7
 ROLE_WORD = re.compile(
     r"\b(?:leader|chief|executive|director|DCS|chair\w*|president|head|minister|secretary|inspector|"
     r"commissioner|councillor|cllr|member|manager|spokes\w+|officer|mayor|lead|cabinet|portfolio|deputy|"
     r"assistant|principal|founder|professor|lecturer|chairman|chairwoman|convenor|trustee|governor|"
-    r"MP|coordinator|adviser|advisor|campaigner|editor|correspondent|researcher|consultant)\b",
+    r"coordinator|adviser|advisor|campaigner|editor|correspondent|researcher|consultant)\b|\bMP\b",
+    re.IGNORECASE,
 )
 COUNCIL_ROLE = re.compile(
     r"\b(?:council|councillor|cllr|cabinet|portfolio|children['’]s services|social care|DCS|leader|"
@@ -43,7 +56,7 @@ class _Mention:
 
 HONORIFIC_NAME = re.compile(
     r"\b(?:Sir|Dame|Dr|Cllr|Councillor|Professor|Prof|Lord|Lady|Baroness|Mr|Mrs|Ms|Miss)\.?\s+"
-    r"(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){0,2})")
+    r"(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|da|di|du|van|von|der|den|le|la|al|bin|ben)\s+)?[A-Z][\w’'-]+){0,2})")
 APPOSED_NAME = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}),\s+(?:the\s+|a\s+)?[a-z]")
 
 
@@ -94,7 +107,7 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
     """(role as it names the post, council code, organisation id) for a role phrase."""
     role = re.sub(r"^(?:the|a|an)\s+", "", role.strip(), flags=re.IGNORECASE)
     # "Ofsted's chief inspector" / "the council's chief executive"
-    m = re.match(r"^(?P<org>[^,]+?)['’]s\s+(?P<rest>.+)$", role)
+    m = re.match(r"^(?P<org>[^,]+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$", role)
     if m:
         org_text = m.group("org")
         if re.fullmatch(r"(?:the\s+)?(?:council|authority|local authority)", org_text, re.IGNORECASE):
@@ -117,17 +130,17 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
     for kind, ident, ent_text in entities:
         if kind == "COUNCIL":
             if role.startswith(ent_text):  # "Doncaster Council leader" -> "council leader"
-                rest = role[len(ent_text):].strip()
+                rest = role[len(ent_text):].lstrip("’'").strip()
                 role = f"council {rest}" if re.search(r"\bcouncil$", ent_text, re.IGNORECASE) else rest
             return role, ident, None
         if role.startswith(ent_text):  # "Ofsted chief inspector" -> "chief inspector"
             role = role[len(ent_text):].strip()
         return role, None, ident
-    if COUNCIL_ROLE.search(role) and council:
-        return role, council, None
     for rule in ctx.rules.of_kind("role-org"):
         if rule.search(role):
             return role, None, rule.label
+    if COUNCIL_ROLE.search(role) and council:
+        return role, council, None
     return role, None, None
 
 
@@ -156,6 +169,8 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
             span = (name_end + m.start("role"), name_end + m.end("role"))
         else:
             role, span = _premodifier(ctx, mention.start)
+            if not role:
+                role, span = _preceding_role(ctx, sent, mention.start)
         if role:
             post, council, org = _organisation(ctx, role, sent.council, _entities(ctx, *span))
             if council or org:
@@ -163,6 +178,26 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
                 facts.append(Membership(name, post.strip(), evidence, council=council, organisation=org))
     facts.extend(_quotations(ctx, known))
     return facts
+
+
+def _preceding_role(ctx: DocContext, sent, start: int) -> tuple[str | None, tuple[int, int]]:
+    """'the commissioner, Professor Alan Pritchard' -> 'commissioner' (the noun phrase before the comma)."""
+    text = ctx.doc.text
+    before = text[sent.start:start]
+    m = PRECEDING_ROLE.search(before)
+    if not m:
+        return None, (start, start)
+    segment = m.group("role")
+    cut = 0
+    for found in ROLE_START.finditer(segment):
+        cut = found.start("det") if found.group("det") else found.start("poss")
+    role = segment[cut:].strip()
+    role = re.sub(r"^(?:the|a|an|its|their|his|her|our)\s+(?:then\s+)?", "", role)
+    words = role.split()
+    if not words or len(words) > 10 or NOT_ROLE.search(role) or not ROLE_WORD.search(role):
+        return None, (start, start)
+    role_start = sent.start + m.start("role") + segment.index(role)
+    return role, (role_start, role_start + len(role))
 
 
 def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, int]]:

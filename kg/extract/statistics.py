@@ -12,6 +12,10 @@ NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?![\d,]|\.\d|\s?%|\s?
 BEFORE_OK = re.compile(r"(?:\b(?:of|exceed\w*|above|over|from|to|averag\w*|at|reach\w*|around|about|than|by|were|was|is|are|hit|of up to|up to|nearly|almost)\s+)$", re.IGNORECASE)
 AFTER_OK = re.compile(r"^\s+(?:children|cases|families|young people|child)\b", re.IGNORECASE)
 AFTER_BAD = re.compile(r"^\s*(?:councils|authorities|local|social workers|staff|weeks|months|years|days|hours|per ?cent|%|times)\b", re.IGNORECASE)
+#: "a cap of 15", "a target of 20", "no more than 18": not a figure that was measured.
+NOT_ACTUAL = re.compile(r"\b(?:cap\w*|target\w*|limit\w*|maximum|max|no more than|aim\w*|goal|reduce (?:them |it )?to|bring (?:them |it )?down to|ambition)\b[^.;]*$", re.IGNORECASE)
+#: "15% of children", "20 per cent increase": a percentage that is not a workforce rate.
+RATE_NOT_MEASURE = re.compile(r"^\s*(?:of (?:children|families|cases|assessments|referrals|councils|authorities|local authorities)|increase|rise|cut|reduction|budget)\b", re.IGNORECASE)
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -34,16 +38,28 @@ def extract(ctx: DocContext) -> list[Statistic]:
             continue
         sentence_years = [int(y) for y in YEAR.findall(text)]
         taken: set[int] = set()
-        # Percentages belong to the nearest measure named before them (within 60 characters).
+        # Percentages belong to a measure: the only one the sentence names, else the nearest
+        # one named before them (within 80 characters), else one named just after them
+        # ("22 per cent of posts were covered by agency staff").
+        rate_kinds = {k[2].label for k in keywords if k[2].label != "caseload"}
         for m in PERCENT.finditer(text):
-            before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 60]
-            if not before or before[-1][2].label == "caseload":
+            if RATE_NOT_MEASURE.match(text[m.end():]):
                 continue
-            rule = before[-1][2]
-            year = _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
+            before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
+            after = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 50 and k[2].label != "caseload"]
+            if before:
+                chosen = before[-1]
+            elif after:
+                chosen = after[0]
+            elif len(rate_kinds) == 1:
+                chosen = next(k for k in keywords if k[2].label in rate_kinds)
+            else:
+                continue
+            rule = chosen[2]
+            year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
+            lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
             out.append(Statistic(sent.council, rule.label, _value(m.group("num")),
-                                 sent.evidence(rule.id, before[-1][0], m.end() + (1 if text[m.end():m.end() + 1] == ")" else 0)),
-                                 year=year, unit="percent"))
+                                 sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
         # Caseload figures: numbers after the word, introduced like a quantity.
@@ -61,6 +77,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
                     continue
                 if not (BEFORE_OK.search(before_text) or AFTER_OK.match(after_text)):
                     continue
+                if NOT_ACTUAL.search(before_text[-40:]):
+                    continue  # a cap or a target, not a caseload anyone holds
                 stated = IN_YEAR.match(after_text)
                 year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
                 ev_end = end + m.end() + (stated.end() if stated else 0)
@@ -69,6 +87,12 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 taken.add(absolute)
                 last_year = year or last_year
     return _dedupe(out)
+
+
+def _year_after(text: str, position: int) -> int | None:
+    """A year stated right after a figure: "24.6% in 2021", "33% in March 2018"."""
+    m = re.match(r"^\)?\s+in\s+(?:[A-Z][a-z]+\s+)?(?P<year>(?:19|20)\d{2})\b", text[position:])
+    return int(m.group("year")) if m else None
 
 
 def _year(text, position, sentence_years, last_year, reference_year):
