@@ -376,7 +376,7 @@ def test_organisations(gaz: Gazetteer) -> None:
         ("BASW", "basw"),
         ("Unison", "unison"),
         ("UNISON", "unison"),
-        ("the children’s minister", "government"),
+        ("the government", "government"),
         ("Child Safeguarding Practice Review Panel", "csprp"),
         ("Birmingham Children’s Trust", "birmingham-childrens-trust"),
     ],
@@ -385,6 +385,12 @@ def test_resolve_organisation(gaz: Gazetteer, text: str, org_id: str) -> None:
     org = gaz.resolve_organisation(text)
     assert org is not None, text
     assert org.id == org_id
+
+
+def test_a_post_is_not_an_organisation(gaz: Gazetteer) -> None:
+    """Ministers are people in posts; the post's organisation comes from data/rules/roles.jsonl."""
+    assert gaz.resolve_organisation("the children’s minister") is None
+    assert gaz.resolve_organisation("education secretary") is None
 
 
 def test_resolve_organisation_respects_ambiguity(gaz: Gazetteer) -> None:
