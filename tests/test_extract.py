@@ -264,3 +264,39 @@ def test_counter_examples_yield_no_fact(extractor, rule, text):
     cls, attr = KIND_FIELDS[rule.kind]
     facts = run(extractor, "Leeds City Council was inspected.\n\n" + text)
     assert rule.label not in {getattr(f, attr) for f in of(facts, cls)}
+
+
+def test_each_clause_keeps_its_own_council(extractor):
+    body = ("Leeds City Council has launched a recruitment drive for 30 social workers, "
+            "while Doncaster Council has restructured its assessment teams.")
+    got = labels(run(extractor, body), Response, "response_type")
+    assert (LEEDS, "recruitment") in got and (DONCASTER, "restructure") in got
+    assert (LEEDS, "restructure") not in got and (DONCASTER, "recruitment") not in got
+
+
+def test_percentage_named_after_its_measure_and_across_clauses(extractor):
+    body = "In Hull 12% of posts were vacant in 2020, and 27% were filled by locums."
+    got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {("vacancy rate", Decimal("12")), ("agency rate", Decimal("27"))}
+
+
+def test_caps_and_targets_are_not_caseloads(extractor):
+    body = "Hull City Council wants to bring caseloads down to 18 and will cap caseloads at 15 for new staff."
+    assert of(run(extractor, body), Statistic) == []
+
+
+def test_origin_council_is_not_the_subject(extractor):
+    body = ("Hull City Council has been rated inadequate.\n\n"
+            "A new director, who joins from Leeds City Council, will start in May.")
+    responses = labels(run(extractor, body), Response, "response_type")
+    assert (HULL, "leadership change") in responses
+    assert all(council != LEEDS for council, _ in responses)
+
+
+def test_role_before_name_and_names_the_model_misses(extractor):
+    body = ("Hull City Council was inspected in 2019.\n\n"
+            "The council’s new chief executive, Ngozi Adeyemi-Clarke, who started in June, said: “We will act.”\n\n"
+            "The government appointed a commissioner, Professor Ianto Vaughan-Pryce, to oversee the service.")
+    got = {(m.person, m.role, m.council, m.organisation) for m in of(run(extractor, body), Membership)}
+    assert ("Ngozi Adeyemi-Clarke", "new chief executive", HULL, None) in got
+    assert ("Ianto Vaughan-Pryce", "commissioner", None, "dfe") in got

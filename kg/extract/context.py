@@ -44,6 +44,7 @@ class Sentence:
     bullet: bool
     councils: list[str]  # GSS codes named in the sentence, in order
     council: str | None = None  # the council the sentence is about (named, or by coreference)
+    council_spans: list[tuple[int, str]] = field(default_factory=list)  # (offset in text, code)
 
     def evidence(self, rule: str, start: int | None = None, end: int | None = None) -> Evidence:
         """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``)."""
@@ -70,6 +71,16 @@ class DocContext:
     def reference_year(self) -> int | None:
         date = self.reference_date
         return date.year if date else None
+
+    def council_at(self, sent: "Sentence", position: int) -> str | None:
+        """The council a part of a sentence is about: the one named last before ``position``
+        in the sentence ("Kent has launched X, while Hertfordshire has opened Y"), else the
+        sentence's council."""
+        best = sent.council
+        for start, code in sent.council_spans:
+            if start <= position:
+                best = code
+        return best
 
     def council_name(self, code: str | None) -> str:
         if code is None:
@@ -110,7 +121,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             bullet = True
         elif bullet_match:
             bullet = True
-        councils, origins = [], []
+        councils, origins, spans = [], [], []
         for ent in sent.ents:
             if ent.label_ != "COUNCIL" or not ent.ent_id_:
                 continue
@@ -118,9 +129,12 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             # "joins from Hampshire County Council": named, but not what the sentence is about
             is_origin = ORIGIN.search(text[max(0, ent.start_char - 40):ent.start_char])
             (origins if is_origin else councils).append(code)
+            if not is_origin:
+                spans.append((ent.start_char - offset, code))
             counts[code] += 0 if is_origin else 1
             first_seen.setdefault(code, ent.start_char)
-        ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils))
+        ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils,
+                                      council_spans=spans))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:

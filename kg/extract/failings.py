@@ -72,8 +72,8 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
                 facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
             if INTRO_LIST.search(sent.text):
                 list_owner = sent
-        for label, rid, _start, _end in classify(ctx.rules, sent.text):
-            facts.append(Finding(council, label, sent.evidence(rid)))
+        for label, rid, start, _end in classify(ctx.rules, sent.text):
+            facts.append(Finding(ctx.council_at(sent, start), label, sent.evidence(rid)))
     return _dedupe(facts)
 
 

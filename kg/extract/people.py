@@ -42,6 +42,7 @@ COUNCIL_ROLE = re.compile(
     r"chief executive|lead member|mayor|committee)\b",
     re.IGNORECASE,
 )
+TITLES = {"Sir", "Dame", "Dr", "Doctor", "Professor", "Prof", "Mr", "Mrs", "Ms", "Miss", "Lord", "Lady", "Baroness", "Rev", "Reverend"}
 PRONOUN = re.compile(r"^(?:he|she|they)$", re.IGNORECASE)
 NOT_A_PERSON = re.compile(r"\b(?:report|inspectors?|Ofsted|council|watchdog|inspectorate|spokes\w+|authority|department|it|government|review)\b", re.IGNORECASE)
 OPEN_Q = "“\""
@@ -57,6 +58,8 @@ class _Mention:
 HONORIFIC_NAME = re.compile(
     r"\b(?:Sir|Dame|Dr|Cllr|Councillor|Professor|Prof|Lord|Lady|Baroness|Mr|Mrs|Ms|Miss)\.?\s+"
     r"(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|da|di|du|van|von|der|den|le|la|al|bin|ben)\s+)?[A-Z][\w’'-]+){0,2})")
+#: ", Priya Ramsay, who ..." / ", Jane Smith, said": a name set off by commas before a relative or a verb of saying.
+COMMA_NAME = re.compile(r"(?<=,\s)(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,\s+(?:who|the|a|an|said|says|added|told)\b|\s+(?:said|says|added)\b)")
 APPOSED_NAME = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}),\s+(?:the\s+|a\s+)?[a-z]")
 
 
@@ -68,8 +71,9 @@ def _people(ctx: DocContext) -> list[_Mention]:
         if ent.label_ == "PERSON":
             found[ent.start_char] = ent.text
     text = ctx.doc.text
-    covered = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ != "PERSON"]
-    for regex in (HONORIFIC_NAME, APPOSED_NAME):
+    # names the model labelled as places or organisations are still people when the pattern says so
+    covered = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ in ("COUNCIL", "ORG_KNOWN")]
+    for regex in (HONORIFIC_NAME, APPOSED_NAME, COMMA_NAME):
         for m in regex.finditer(text):
             start = m.start("name")
             if any(a <= start < b for a, b in covered) or any(abs(start - s) < 3 or s <= start < s + len(t) for s, t in found.items()):
@@ -220,6 +224,8 @@ def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, in
         j -= 1
     while words and words[0].lower_ == "of":
         words.pop(0)
+    while words and words[-1].text.rstrip(".") in TITLES:
+        words.pop()  # "Professor", "Dr": an honorific, not a post
     if not words:
         honorific = doc[i - 1].text if i > 0 else ""
         return ("councillor", (start, start)) if re.fullmatch(r"(?:Councillor|Cllr)", honorific) else none

@@ -56,7 +56,8 @@ def extract(ctx: DocContext) -> list[Response]:
                 if NOT_SPENDING.search(text[start:end]):
                     continue
                 amount = parse_amount(m.group("num"), m.group("unit"))
-                out.append(Response(sent.council, "funding", sent.evidence("response.funding.amount", start, end), amount))
+                out.append(Response(ctx.council_at(sent, m.start()), "funding",
+                                    sent.evidence("response.funding.amount", start, end), amount))
                 with_amount = True
         for rule in rules:
             if rule.label == "funding" and with_amount:
@@ -67,7 +68,7 @@ def extract(ctx: DocContext) -> list[Response]:
             if rule.label == "funding" and NOT_SPENDING.search(text[max(0, match.start() - 30): match.end() + 30]):
                 continue
             start, end = _clause(text, match.start())
-            out.append(Response(sent.council, rule.label, sent.evidence(rule.id, start, end)))
+            out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
     return _dedupe(out)
 
 

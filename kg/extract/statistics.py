@@ -8,14 +8,19 @@ from kg.extract.context import YEAR, DocContext
 from kg.facts import Statistic
 
 PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
-NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?![\d,]|\.\d|\s?%|\s?per ?cent)")
+NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")
 BEFORE_OK = re.compile(r"(?:\b(?:of|exceed\w*|above|over|from|to|averag\w*|at|reach\w*|around|about|than|by|were|was|is|are|hit|of up to|up to|nearly|almost)\s+)$", re.IGNORECASE)
 AFTER_OK = re.compile(r"^\s+(?:children|cases|families|young people|child)\b", re.IGNORECASE)
 AFTER_BAD = re.compile(r"^\s*(?:councils|authorities|local|social workers|staff|weeks|months|years|days|hours|per ?cent|%|times)\b", re.IGNORECASE)
 #: "a cap of 15", "a target of 20", "no more than 18": not a figure that was measured.
-NOT_ACTUAL = re.compile(r"\b(?:cap\w*|target\w*|limit\w*|maximum|max|no more than|aim\w*|goal|reduce (?:them |it )?to|bring (?:them |it )?down to|ambition)\b[^.;]*$", re.IGNORECASE)
+NOT_ACTUAL = re.compile(
+    r"\b(?:cap\w*|target\w*|limit\w*|maximum|max|no more than|aim\w*|goal|ambition|will|would|wants? to|plans? to|"
+    r"reduce (?:\w+ ){0,2}to|bring\w* (?:\w+ ){0,2}down)\b[^.;]*$",
+    re.IGNORECASE,
+)
 #: "15% of children", "20 per cent increase": a percentage that is not a workforce rate.
 RATE_NOT_MEASURE = re.compile(r"^\s*(?:of (?:children|families|cases|assessments|referrals|councils|authorities|local authorities)|increase|rise|cut|reduction|budget)\b", re.IGNORECASE)
+CLAUSE = re.compile(r",\s+(?:and|while|but|with|whereas)\b|;|\band\s+(?=\d)")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -47,7 +52,9 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 continue
             before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
             after = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 50 and k[2].label != "caseload"]
-            if before:
+            if before and after and CLAUSE.search(text[before[-1][1]:m.start()]) and not CLAUSE.search(text[m.end():after[0][0]]):
+                chosen = after[0]  # "... vacant in 2019, and 31% were filled by agency workers"
+            elif before:
                 chosen = before[-1]
             elif after:
                 chosen = after[0]
@@ -58,7 +65,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
             rule = chosen[2]
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            out.append(Statistic(sent.council, rule.label, _value(m.group("num")),
+            out.append(Statistic(ctx.council_at(sent, m.start()), rule.label, _value(m.group("num")),
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
@@ -66,8 +73,10 @@ def extract(ctx: DocContext) -> list[Statistic]:
         for start, end, rule in keywords:
             if rule.label != "caseload":
                 continue
-            window = text[end:end + 90]
+            window = text[end:]
             for m in NUMBER.finditer(window):
+                if m.start() > 90:
+                    break
                 value_text = m.group("num")
                 absolute = end + m.start()
                 if absolute in taken or ("." not in value_text and 1900 <= int(value_text) <= 2100):
@@ -77,12 +86,12 @@ def extract(ctx: DocContext) -> list[Statistic]:
                     continue
                 if not (BEFORE_OK.search(before_text) or AFTER_OK.match(after_text)):
                     continue
-                if NOT_ACTUAL.search(before_text[-40:]):
+                if NOT_ACTUAL.search(text[max(0, start - 40):end + m.start()]):
                     continue  # a cap or a target, not a caseload anyone holds
                 stated = IN_YEAR.match(after_text)
                 year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
                 ev_end = end + m.end() + (stated.end() if stated else 0)
-                out.append(Statistic(sent.council, "caseload", _value(value_text),
+                out.append(Statistic(ctx.council_at(sent, start), "caseload", _value(value_text),
                                      sent.evidence(rule.id, start, ev_end), year=year, unit="cases per worker"))
                 taken.add(absolute)
                 last_year = year or last_year
