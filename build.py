@@ -24,10 +24,8 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Ingest -> extract -> model -> validate -> write (graph.ttl, graph.trig, viewer.html, report.json)."""
-    from kg import ingest, model, ontology, render, report
-    from kg.extract.pipeline import Extractor
-    from kg.gazetteer import Gazetteer
+    """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
+    from kg import ingest, report
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
     if not articles_dir.is_dir():
@@ -40,47 +38,152 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
         else:
             articles.append(item)
-    _distinct_identities(articles)
     if not articles and not rejected:
         log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES), articles_dir)
         return EXIT_FATAL
+    _distinct_identities(articles)
     duplicates = ingest.find_duplicates(articles)
+    try:
+        written = _write_graph(args, out_dir, articles, duplicates, rejected)
+    except ShapeViolation as exc:
+        for line in exc.violations[:50]:
+            log.error("shape violation: %s", line)
+        log.error("the graph does not conform to ontology/shapes.ttl (%d violations); nothing written",
+                  len(exc.violations))
+        return EXIT_FATAL
+    if written is None:
+        log.info("nothing changed since the last build of %s: outputs kept", out_dir)
+    else:
+        entries, triples = written
+        summary = report.build_report(entries, rejected, triples)
+        from kg import model
+        model.atomic_write(out_dir / "report.json",
+                           (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
+    return EXIT_PARTIAL if rejected else EXIT_OK
 
-    gazetteer = Gazetteer.load()
-    extractor = Extractor(gazetteer=gazetteer)
-    results = list(extractor.extract_many(articles))
+
+class ShapeViolation(Exception):
+    def __init__(self, violations: list[str]) -> None:
+        super().__init__(f"{len(violations)} shape violations")
+        self.violations = violations
+
+
+def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str], rejected: list):
+    """Every article's named graph, from the cache or freshly extracted, streamed into the
+    outputs; freshly built graphs are validated (in batches) before they are cached. Returns
+    (report entries, triples), or None when the corpus and the pipeline are unchanged since
+    the outputs were written."""
+    from rdflib import Graph
+    from tqdm import tqdm
+
+    from kg import model, ontology, render, report
+    from kg.cache import CachedArticle, ExtractionCache, code_version
+    from kg.gazetteer import Gazetteer
+    from kg.namespaces import digest, graph_iri
 
     by_file = {a.source_file: a for a in articles}
     same_story: dict[str, list] = {}
-    for dup, canon in duplicates.items():
+    for dup, canon in sorted(duplicates.items()):
         same_story.setdefault(dup, []).append(by_file[canon])
         same_story.setdefault(canon, []).append(by_file[dup])
-    named = {}
-    from kg.namespaces import graph_iri
-    for result in results:
-        named[graph_iri(result.article.sha1)] = model.article_graph(
-            result, gazetteer, same_story=same_story.get(result.article.source_file, ()))
-    dataset = model.assemble(named, ontology.load_ontology())
-    union = model.union(dataset)
+    version = code_version()
+    keys = {a.source_file: digest(version, a.sha1, a.source_file, a.reference_date, a.date, a.title,
+                                   *sorted(o.sha1 for o in same_story.get(a.source_file, ())), length=40)
+            for a in articles}
+    corpus_key = digest(version, *sorted(keys.values()), *sorted(f"{e.path.name}:{e.reason}" for e in rejected))
+    stamp = out_dir / ".cache" / "corpus.json"
+    outputs = [out_dir / n for n in ("graph.ttl", "graph.trig", "viewer.html", "graph.graphml", "report.json")]
+    if args.cache and all(p.exists() for p in outputs) and stamp.exists() \
+            and json.loads(stamp.read_text(encoding="utf-8")).get("corpus") == corpus_key:
+        return None
 
-    if args.validate:
-        outcome = ontology.validate(union)
-        if not outcome.conforms:
-            for line in outcome.violations[:50]:
-                log.error("shape violation: %s", line)
-            log.error("the graph does not conform to ontology/shapes.ttl (%d violations); nothing written",
-                      len(outcome.violations))
-            return EXIT_FATAL
+    cache = ExtractionCache(out_dir / ".cache" / "articles")
+    cached = {a.source_file: cache.get(keys[a.source_file]) if args.cache else None for a in articles}
+    todo = [a for a in articles if cached[a.source_file] is None]
+    gazetteer = Gazetteer.load()
+    fresh = iter(())
+    if todo:
+        log.info("extracting %d of %d articles (%d from the cache)", len(todo), len(articles), len(articles) - len(todo))
+        fresh = _extract(gazetteer, todo, args)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.atomic_write(out_dir / "graph.trig", model.serialise_trig(dataset))
-    model.atomic_write(out_dir / "graph.ttl", model.serialise(union, "turtle"))
+    reference = ontology.load_ontology()
+    statements, prefixes = model.turtle_chunk(reference)
+    union = Graph()
+    for triple in reference:
+        union.add(triple)
+    entries: list[dict] = []
+    pending: list[tuple[str, CachedArticle, Graph]] = []
+    with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer:
+        writer.add(model.ONTOLOGY_GRAPH, statements)
+        header = "\n".join(writer.prefixes) + "\n"
+        for article in tqdm(articles, desc="articles", unit="doc", disable=None):
+            name = graph_iri(article.sha1)
+            entry = cached[article.source_file]
+            if entry is not None:
+                writer.add(name, entry.turtle)
+                union.parse(data=header + entry.turtle, format="turtle")
+                entries.append(entry.report)
+                continue
+            result = next(fresh)
+            if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
+                raise RuntimeError("extraction returned articles out of order")
+            graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
+            text = writer.add_graph(name, graph)
+            for triple in graph:
+                union.add(triple)
+            item = report.file_entry(result, duplicates.get(article.source_file))
+            entries.append(item)
+            pending.append((keys[article.source_file], CachedArticle(text, len(graph), item), graph))
+            if len(pending) >= VALIDATION_BATCH:
+                _validate_and_cache(args, reference, pending, cache)
+        _validate_and_cache(args, reference, pending, cache)
     render.write_viewer(union, out_dir / "viewer.html")
     render.write_graphml(union, out_dir / "graph.graphml")
-    summary = report.build_report(results, rejected, duplicates, union)
-    model.atomic_write(out_dir / "report.json", (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    log.info("built %d articles (%d rejected) into %s: %d triples", len(results), len(rejected), out_dir, len(union))
-    return EXIT_PARTIAL if rejected else EXIT_OK
+    if args.cache:
+        cache.prune(set(keys.values()))
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    model.atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
+    return entries, len(union)
+
+
+#: Freshly extracted article graphs are validated together, this many at a time.
+VALIDATION_BATCH = 200
+
+
+def _extract(gazetteer, articles: list, args):
+    """Facts of ``articles`` in order: on a Dask cluster, or with local spaCy processes."""
+    if getattr(args, "dask", None):
+        from kg.distributed import extract_on_cluster
+
+        return extract_on_cluster(args.dask, articles)
+    from kg.extract.pipeline import Extractor
+
+    return Extractor(gazetteer=gazetteer).extract_many(articles, n_process=max(1, args.jobs))
+
+
+def _validate_and_cache(args, reference, pending: list, cache) -> None:
+    """Validate a batch of new article graphs together (with the ontology), then cache them."""
+    from rdflib import Graph
+
+    from kg import ontology
+
+    if not pending:
+        return
+    if args.validate:
+        batch = Graph()
+        for triple in reference:
+            batch.add(triple)
+        for _, _, graph in pending:
+            for triple in graph:
+                batch.add(triple)
+        outcome = ontology.validate(batch)
+        if not outcome.conforms:
+            raise ShapeViolation(outcome.violations)
+    if args.cache:
+        for key, entry, _ in pending:
+            cache.put(key, entry)
+    pending.clear()
 
 
 def _distinct_identities(articles: list) -> None:
@@ -130,7 +233,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from kg import evaluate
 
     with tempfile.TemporaryDirectory() as tmp:
-        ns = argparse.Namespace(articles=args.articles, out=args.out or tmp, validate=True)
+        ns = argparse.Namespace(articles=args.articles, out=args.out or tmp, validate=True, cache=True,
+                                jobs=1, dask=None)
         code = cmd_build(ns)
         if code == EXIT_FATAL:
             return code
@@ -148,6 +252,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", default=str(config.DATA / "articles"), help="folder of input files")
     b.add_argument("--out", default=str(config.ROOT / "out"), help="output folder")
     b.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    b.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="extract every article again (default: reuse OUT/.cache for unchanged articles)")
+    b.add_argument("-j", "--jobs", type=int, default=1, help="spaCy worker processes (nlp.pipe n_process)")
+    b.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="send extraction to a Dask scheduler (tcp://host:8786) instead of local processes")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("view", help="write a viewer page focused on one council")

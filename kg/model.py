@@ -7,15 +7,14 @@ one node with two derivations: the story is not counted twice.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.facts import (
     Article,
@@ -40,7 +39,6 @@ from kg.namespaces import (
     concept_iri,
     council_iri,
     fact_iri,
-    graph_iri,
     organisation_iri,
     person_iri,
     role_iri,
@@ -192,27 +190,100 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
     _provenance(g, node, art, fact.evidence)
 
 
-def assemble(named: dict[URIRef, Graph], reference: Graph) -> Dataset:
-    """A Dataset with the reference graph (ontology, taxonomies) and one named graph per article."""
-    ds = Dataset()
-    bind_prefixes(ds)
-    ref = ds.graph(ONTOLOGY_GRAPH)
-    for triple in reference:
-        ref.add(triple)
-    for name in sorted(named):
-        target = ds.graph(name)
-        for triple in named[name]:
-            target.add(triple)
-    return ds
+def turtle_chunk(graph: Graph) -> tuple[str, set[str]]:
+    """A graph as Turtle statements without their @prefix lines, and the prefix lines it needs.
+    The Turtle writer orders subjects and predicates, so the same graph gives the same text."""
+    plain = Graph()
+    bind_prefixes(plain)
+    for triple in graph:
+        plain.add(triple)
+    lines = plain.serialize(format="turtle").splitlines()
+    prefixes = {line for line in lines if line.startswith("@prefix")}
+    body = [line for line in lines if not line.startswith("@prefix")]
+    while body and not body[0].strip():
+        body.pop(0)
+    while body and not body[-1].strip():
+        body.pop()
+    return "\n".join(body), prefixes
 
 
-def union(ds: Dataset) -> Graph:
-    """Every triple of every graph, as one plain Graph."""
-    g = Graph()
-    bind_prefixes(g)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
+def ntriples_chunk(graph: Graph) -> str:
+    """A graph as sorted N-Triples (valid Turtle): the fallback when Turtle would need a prefix
+    the output header does not declare."""
+    data = graph.serialize(format="nt")
+    return "\n".join(sorted(line for line in data.splitlines() if line.strip()))
+
+
+HEADER_PREFIXES = frozenset(f"@prefix {prefix}: <{ns}> ." for prefix, ns in PREFIXES.items())
+
+
+class GraphWriter:
+    """Streams named graphs into ``graph.trig`` (one named graph each) and ``graph.ttl`` (their
+    union), through temporary files that replace the outputs only on :meth:`commit`: an
+    interrupted build leaves the previous outputs whole.
+
+    Turtle allows a subject's statements to be spread over several blocks, so the union is the
+    concatenation of the graphs' statements under one prefix header (parsers merge repeats).
+    """
+
+    def __init__(self, out_dir: Path, *, extra_prefixes: Iterable[str] = ()) -> None:
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.prefixes = sorted(HEADER_PREFIXES | set(extra_prefixes))
+        self._files = {}
+        for name in ("graph.trig", "graph.ttl"):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.out_dir)
+            self._files[name] = (Path(tmp), os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
+        header = "\n".join(self.prefixes) + "\n\n"
+        for _, fh in self._files.values():
+            fh.write(header)
+        self.graphs = 0
+
+    def declared(self, prefixes: set[str]) -> bool:
+        return prefixes <= set(self.prefixes)
+
+    def add(self, name: URIRef, statements: str) -> None:
+        """Append one named graph, given as Turtle statements (see :func:`turtle_chunk`)."""
+        if not statements.strip():
+            return
+        trig = self._files["graph.trig"][1]
+        trig.write(f"<{name}> {{\n")
+        trig.writelines(("    " + line if line.strip() else "") + "\n" for line in statements.split("\n"))
+        trig.write("}\n\n")
+        self._files["graph.ttl"][1].write(statements + "\n\n")
+        self.graphs += 1
+
+    def add_graph(self, name: URIRef, graph: Graph) -> str:
+        """Append an rdflib graph; returns the statements written (for the cache)."""
+        statements, needed = turtle_chunk(graph)
+        if not self.declared(needed):
+            statements = ntriples_chunk(graph)
+        self.add(name, statements)
+        return statements
+
+    def commit(self) -> None:
+        umask = os.umask(0)
+        os.umask(umask)
+        for name, (tmp, fh) in self._files.items():
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, self.out_dir / name)
+        self._files = {}
+
+    def abort(self) -> None:
+        for tmp, fh in self._files.values():
+            fh.close()
+            tmp.unlink(missing_ok=True)
+        self._files = {}
+
+    def __enter__(self) -> "GraphWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._files:
+            self.abort() if exc_type else self.commit()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -233,35 +304,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def serialise(graph: Graph | Dataset, fmt: str) -> bytes:
+def serialise(graph: Graph, fmt: str) -> bytes:
     data = graph.serialize(format=fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def serialise_trig(ds: Dataset) -> bytes:
-    """TriG with the named graphs in IRI order (rdflib's own TriG writer orders them by hash,
-    which changes from run to run): each graph is written by the Turtle writer, whose subject
-    and predicate order is stable."""
-    prefixes = {f"@prefix {prefix}: <{ns}> ." for prefix, ns in PREFIXES.items()}
-    chunks: list[str] = []
-    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(graph) == 0:
-            continue
-        plain = Graph()
-        bind_prefixes(plain)
-        for triple in graph:
-            plain.add(triple)
-        lines = plain.serialize(format="turtle").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        body = [line for line in lines if not line.startswith("@prefix")]
-        while body and not body[0].strip():
-            body.pop(0)
-        chunks.append(f"<{graph.identifier}> {{")
-        chunks.extend(("    " + line) if line.strip() else "" for line in body)
-        chunks.append("}")
-        chunks.append("")
-    chunks = [*sorted(prefixes), "", *chunks]
-    return ("\n".join(chunks) + "\n").encode("utf-8")
 
 
 def has_blank_nodes(graph: Graph) -> bool:
@@ -269,4 +314,3 @@ def has_blank_nodes(graph: Graph) -> bool:
     return any(isinstance(t, BNode) for triple in graph for t in triple)
 
 
-__all__ = ["article_graph", "assemble", "union", "atomic_write", "serialise", "ONTOLOGY_GRAPH", "OWL", "dt"]

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import Graph
-
 from kg.facts import ArticleFacts
 
 STATUS_BUILT, STATUS_WARNINGS, STATUS_REJECTED = "built", "built with warnings", "rejected"
@@ -32,14 +30,14 @@ def file_entry(result: ArticleFacts, duplicate_of: str | None) -> dict:
     return entry
 
 
-def build_report(results: list[ArticleFacts], rejected: list, duplicates: dict[str, str], graph: Graph) -> dict:
-    files = [file_entry(r, duplicates.get(r.article.source_file)) for r in results]
-    files += [{"file": e.path.name, "status": STATUS_REJECTED, "reason": e.reason} for e in rejected]
+def build_report(entries: list[dict], rejected: list, triples: int) -> dict:
+    """The whole report: one entry per input file, sorted by name, and totals."""
+    files = list(entries) + [{"file": e.path.name, "status": STATUS_REJECTED, "reason": e.reason} for e in rejected]
     files.sort(key=lambda f: f["file"])
     statuses = Counter(f["status"] for f in files)
     return {
         "inputs": len(files),
         "status": dict(sorted(statuses.items())),
-        "triples": len(graph),
+        "triples": triples,
         "files": files,
     }

@@ -162,3 +162,34 @@ def test_identical_files_keep_both_sources(tmp_path):
     graph.parse(out / "graph.ttl")
     files = {str(o) for o in graph.objects(None, CKG.sourceFile)}
     assert files == {"a.txt", "b.txt"}
+
+
+def test_unchanged_corpus_is_not_rebuilt_and_one_change_costs_one_article(tmp_path, caplog):
+    folder = tmp_path / "corpus"
+    shutil.copytree(config.DATA / "articles", folder)
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    before = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.trig", "report.json")}
+    mtime = (out / "graph.ttl").stat().st_mtime_ns
+
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    assert "nothing changed" in caplog.text
+    assert (out / "graph.ttl").stat().st_mtime_ns == mtime
+
+    path = folder / "003_9133ede774c676cf.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Peter Box", "Peter Bux"), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    assert "extracting 1 of 5 articles (4 from the cache)" in caplog.text
+    graph = Graph()
+    graph.parse(out / "graph.ttl")
+    names = {str(o) for o in graph.objects(None, CKG.evidence)}
+    assert any("Peter Bux" in n for n in names) and not any("Peter Box" in n for n in names)
+    # a build without the cache gives the same bytes as the cached one
+    fresh = tmp_path / "fresh"
+    assert main(["build", "--articles", str(folder), "--out", str(fresh), "--no-cache"]) == 0
+    for name in before:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name

