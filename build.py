@@ -226,6 +226,47 @@ def cmd_view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run a .rq file or SPARQL text against the built graph (embedded pyoxigraph store)."""
+    from kg import query
+
+    params = {}
+    for item in args.param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            log.error("--param takes NAME=VALUE, got %r", item)
+            return EXIT_FATAL
+        params[name.strip()] = value
+    try:
+        text = args.sparql if args.sparql is not None else query.load_query(Path(args.file)).text
+        columns, rows = query.run_query(Path(args.out), text, params=params)
+    except (FileNotFoundError, ValueError, TypeError, SyntaxError) as exc:  # SyntaxError: bad SPARQL
+        log.error("%s", exc)
+        return EXIT_FATAL
+    print(query.format_result(columns, rows, args.format))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A read-only SPARQL 1.1 endpoint over the built graph."""
+    from kg import store
+
+    return store.serve(Path(args.out), host=args.host, port=args.port, timeout_s=args.timeout)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Load the built graph into any SPARQL 1.1 Graph Store (named graphs replaced, never duplicated)."""
+    from kg import store
+
+    try:
+        counts = store.push(Path(args.out), endpoint=args.endpoint)
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        log.error("push to %s failed: %s", args.endpoint, exc)
+        return EXIT_FATAL
+    print(json.dumps(counts, indent=2))
+    return EXIT_OK
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Build the articles into a temporary folder and score the graph against gold annotations."""
     import tempfile
@@ -259,6 +300,28 @@ def parser() -> argparse.ArgumentParser:
                    help="send extraction to a Dask scheduler (tcp://host:8786) instead of local processes")
     b.set_defaults(func=cmd_build)
 
+    q = sub.add_parser("query", help="run a SPARQL query (a queries/*.rq file or --sparql TEXT)")
+    src = q.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="a .rq file, e.g. queries/ratings-by-council-and-year.rq")
+    src.add_argument("--sparql", help="SPARQL query text")
+    q.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="bind a parameter the .rq file declares (safely, never pasted into the text)")
+    q.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
+    s.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds")
+    s.set_defaults(func=cmd_serve)
+
+    pu = sub.add_parser("push", help="load the graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...)")
+    pu.add_argument("--endpoint", required=True, help="Graph Store base URL, e.g. http://127.0.0.1:7878/store")
+    pu.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    pu.set_defaults(func=cmd_push)
+
     v = sub.add_parser("view", help="write a viewer page focused on one council")
     v.add_argument("--council", required=True, help="council name as people write it (Bradford, Hull, BCP...)")
     v.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
@@ -291,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted: previous outputs are untouched")
         return EXIT_FATAL
+    except BrokenPipeError:  # output piped into `head` and the like
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
