@@ -300,3 +300,14 @@ def test_role_before_name_and_names_the_model_misses(extractor):
     got = {(m.person, m.role, m.council, m.organisation) for m in of(run(extractor, body), Membership)}
     assert ("Ngozi Adeyemi-Clarke", "new chief executive", HULL, None) in got
     assert ("Ianto Vaughan-Pryce", "commissioner", None, "dfe") in got
+
+
+def test_numbered_recommendations_under_a_heading(extractor):
+    body = ("Reading Borough Council was rated inadequate in 2016.\n\n"
+            "What needs to improve\n\n"
+            "1. The quality and consistency of management oversight and supervision.\n"
+            "2. Ensure that children are seen alone and their views recorded.\n"
+            "3. The timeliness of strategy meetings.\n\n"
+            "The council said it accepted the findings.")
+    recs = {f for _, f in labels(run(extractor, body), Recommendation, "failing")}
+    assert recs == {"management oversight", "supervision", "children not seen", "delays and timeliness"}

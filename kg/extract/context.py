@@ -18,6 +18,7 @@ from kg.facts import Article, Evidence
 from kg.gazetteer import Gazetteer
 
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.
 GENERIC = re.compile(
@@ -107,8 +108,8 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     for sent in doc.sents:
         raw = sent.text
         stripped = raw.strip()
-        if not stripped:
-            continue
+        if not stripped or NUMBERING.fullmatch(stripped):
+            continue  # blank, or a list item's number ("1.") split off as a sentence
         offset = sent.start_char + raw.index(stripped)
         line = bisect.bisect_right(starts, offset) - 1
         bullet_match = BULLET.match(text[starts[line]:starts[line] + 8]) if offset - starts[line] < 8 else None

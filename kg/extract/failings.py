@@ -19,6 +19,15 @@ CANCELLED = re.compile(
 NO_SUBJECT = re.compile(r"\b(?:no|not a single|not one|none of the)\s+(?:child|children|young (?:person|people)|famil(?:y|ies)|case|cases)\b", re.IGNORECASE)
 #: A sentence that praises rather than criticises (and holds no failing cue of its own).
 INTRO_LIST = re.compile(r"(?:[:：]|\bas well as:?|\bincluding:?|\bfollowing:?)\s*$", re.IGNORECASE)
+#: A heading or a lead-in that opens a list of what must improve ("What needs to improve",
+#: "Ofsted's recommendations:", "The council should:").
+LIST_HEADING = re.compile(
+    r"^(?:what needs to improve|(?:ofsted['’]s |inspectors['’] |the |its |key )?recommendations?|"
+    r"areas? (?:for|of|requiring) (?:improvement|development)|next steps|"
+    r"what (?:the (?:council|authority|local authority)|it) (?:must|needs to|should) (?:do|improve))\b[^.]*[:：]?$"
+    r"|\b(?:recommend\w*|improve|improvement|should|must|needs? to)\b[^.]*[:：]$",
+    re.IGNORECASE,
+)
 
 
 def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
@@ -59,11 +68,16 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         if list_owner is not None and not (sent.bullet and sent.line > list_owner.line):
             list_owner = None
         if list_owner is not None:
-            for label, rid in topics(ctx.rules, sent.text):
-                ev = sent.evidence(rid)
-                facts.append(Recommendation(list_owner.council, label, ev))
-                facts.append(Finding(list_owner.council, label, sent.evidence("finding.from-recommendation")))
+            areas = dict(topics(ctx.rules, sent.text))
+            for label, rid, _s, _e in classify(ctx.rules, sent.text):
+                areas.setdefault(label, rid)
+            owner = list_owner.council or council
+            for label, rid in sorted(areas.items()):
+                facts.append(Recommendation(owner, label, sent.evidence(rid)))
+                facts.append(Finding(owner, label, sent.evidence("finding.from-recommendation")))
             continue
+        if LIST_HEADING.search(sent.text) and not sent.bullet:
+            list_owner = sent
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None:
             tail = sent.text[cue.start():]
