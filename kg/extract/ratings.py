@@ -14,10 +14,16 @@ CURRENT = re.compile(
     r"\b(?:has|have|had) (?:now )?been (?:rated|judged|graded|deemed|found|declared|labelled|branded)\b|"
     r"\b(?:is|are) (?:now )?(?:rated|judged)\b|\b(?:has|have) (?:now )?(?:improved|moved|risen|been upgraded|been downgraded)\b|"
     r"\b(?:improved|upgraded|downgraded) to\b|\bthis (?:month|week|year)\b|\btoday\b|\byesterday\b|"
-    r"\b(?:most recent|latest|new|recent|this) (?:full )?(?:inspection|report|visit|judgement)\b",
+    r"\b(?:most recent|latest|new|recent|this) (?:full )?(?:inspection|report|visit|judgement)\b|\bnow\b",
     re.IGNORECASE,
 )
 RATED = re.compile(r"\b(?:rated|judged|graded|deemed|inspect\w*|visit|report)\b", re.IGNORECASE)
+YEARS_AGO = re.compile(r"\b(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.IGNORECASE)
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10}
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+IN_MONTH = re.compile(
+    r"\b(?:in|since|during|last)\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")
 PAST = re.compile(r"\b(?:previous(?:ly)?|last (?:full )?inspection|earlier|former(?:ly)?|since)\b", re.IGNORECASE)
 
 
@@ -30,10 +36,11 @@ HYPOTHETICAL = re.compile(
 FROM = re.compile(r"\bfrom\s+(?:an?\s+|its\s+)?[‘'“\"]?$", re.IGNORECASE)
 
 
-def resolve_year(ctx: DocContext, text: str, position: int) -> int | None:
+def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | None = None) -> int | None:
     """The year of a judgement: stated near it, else worked out from the article's date.
     A grade the council moved away from ("improved from inadequate to good") is a past one:
-    only a stated year dates it."""
+    only a stated year dates it. ``text`` is the grade's stretch of the sentence; ``preceding``
+    (default: the stretch before the grade) is where time words before the grade are sought."""
     year = year_near(text, position)
     if year is not None:
         return year
@@ -42,11 +49,28 @@ def resolve_year(ctx: DocContext, text: str, position: int) -> int | None:
     ref = ctx.reference_date
     if ref is None:
         return None
+    # time words after the grade speak of it first ("inadequate three years ago"), then those before
+    for before, part in ((False, text[position:]), (True, text[:position] if preceding is None else preceding)):
+        year = _relative_year(part, ref, before=before)
+        if year is not None:
+            return year
+    return None
+
+
+def _relative_year(text: str, ref: dt.date, *, before: bool) -> int | None:
     if LAST_MONTH.search(text) and RATED.search(text):
         return (ref.replace(day=1) - dt.timedelta(days=1)).year
     if LAST_YEAR.search(text):
         return ref.year - 1
-    if CURRENT.search(text) and not PAST.search(text[:position]):
+    ago = YEARS_AGO.search(text)
+    if ago:
+        count = ago.group("n").lower()
+        return ref.year - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
+    month = IN_MONTH.search(text)
+    if month:
+        number = MONTHS[month.group("month")[:3].lower()]
+        return ref.year if number <= ref.month else ref.year - 1
+    if CURRENT.search(text) and not (before and PAST.search(text)):
         return ref.year
     return None
 
@@ -61,18 +85,24 @@ def extract(ctx: DocContext) -> list[Inspection]:
         if not sent.councils and GENERIC.search(sent.text):
             continue  # "a quarter of authorities are inadequate": not this council's grade
         itype = next((r.label for r in type_rules if r.search(sent.text)), None)
-        for rule in rating_rules:
-            for match in rule.finditer(sent.text):
-                position = _grade_position(match, rule.label)
-                before = sent.text[:position]
-                if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]):
-                    continue
-                council = _nearest_council(ctx, sent, position)
-                year = resolve_year(ctx, sent.text, position)
-                found.append(Inspection(
-                    council=council, rating=rule.label, year=year, inspection_type=itype,
-                    evidence=sent.evidence(rule.id),
-                ))
+        matches = sorted(
+            ((_grade_position(m, rule.label), m, rule) for rule in rating_rules for m in rule.finditer(sent.text)),
+            key=lambda item: item[0],
+        )
+        for n, (position, match, rule) in enumerate(matches):
+            before = sent.text[:position]
+            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]):
+                continue
+            # each grade's year is looked for between its neighbours ("outstanding in 2019, up
+            # from good in 2014": 2014 belongs to good)
+            lo = matches[n - 1][1].end() if n > 0 else 0
+            hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
+            council = _nearest_council(ctx, sent, position)
+            year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before)
+            found.append(Inspection(
+                council=council, rating=rule.label, year=year, inspection_type=itype,
+                evidence=sent.evidence(rule.id),
+            ))
     return _merge(found)
 
 
