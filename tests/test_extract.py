@@ -311,3 +311,14 @@ def test_numbered_recommendations_under_a_heading(extractor):
             "The council said it accepted the findings.")
     recs = {f for _, f in labels(run(extractor, body), Recommendation, "failing")}
     assert recs == {"management oversight", "supervision", "children not seen", "delays and timeliness"}
+
+
+def test_posts_by_relative_clause_and_after_said(extractor):
+    body = ("Torbay Council was inspected in 2018. Joan Pritchett, who chairs the council’s scrutiny committee, "
+            "said the report was damning. “It is a wake-up call,” said Priti Das, director of children’s services "
+            "at Torbay Council.")
+    facts = run(extractor, body)
+    got = {(m.person, m.role, m.council) for m in of(facts, Membership)}
+    assert ("Joan Pritchett", "chair of the council’s scrutiny committee", "E06000027") in got
+    assert ("Priti Das", "director of children’s services", "E06000027") in got
+    assert [(q.person, q.text) for q in of(facts, Quotation)] == [("Priti Das", "It is a wake-up call")]

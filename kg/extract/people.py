@@ -60,6 +60,16 @@ HONORIFIC_NAME = re.compile(
     r"(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|da|di|du|van|von|der|den|le|la|al|bin|ben)\s+)?[A-Z][\w’'-]+){0,2})")
 #: ", Priya Ramsay, who ..." / ", Jane Smith, said": a name set off by commas before a relative or a verb of saying.
 COMMA_NAME = re.compile(r"(?<=,\s)(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,\s+(?:who|the|a|an|said|says|added|told)\b|\s+(?:said|says|added)\b)")
+#: "said Priti Das, director ...", "according to Sam Oduya, ...": a name right after a verb of saying.
+SAID_NAME = re.compile(r"\b(?:said|says|added|adds|according to|told by)\s+(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,|\.|\s+(?:who|of|from|at)\b)")
+#: "NAME, who chairs the council's scrutiny committee, said": a post given by a relative clause.
+RELATIVE_ROLE = re.compile(
+    r"^,\s+who\s+(?:is|was|has been|had been|became)\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,120}?)(?=,|\.|$)"
+    r"|^,\s+who\s+(?P<verb>chairs|chaired|leads|led|heads|headed|runs|ran|manages|managed|oversees|oversaw)\s+"
+    r"(?P<object>[^,.;:“”\"()]{3,120}?)(?=,|\.|$)"
+)
+RELATIVE_VERBS = {"chair": "chair", "lead": "leader", "led": "leader", "head": "head", "run": "head", "ran": "head",
+                  "manag": "manager", "overs": "head"}
 APPOSED_NAME = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}),\s+(?:the\s+|a\s+)?[a-z]")
 
 
@@ -73,7 +83,7 @@ def _people(ctx: DocContext) -> list[_Mention]:
     text = ctx.doc.text
     # names the model labelled as places or organisations are still people when the pattern says so
     covered = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ in ("COUNCIL", "ORG_KNOWN")]
-    for regex in (HONORIFIC_NAME, APPOSED_NAME, COMMA_NAME):
+    for regex in (HONORIFIC_NAME, APPOSED_NAME, COMMA_NAME, SAID_NAME):
         for m in regex.finditer(text):
             start = m.start("name")
             if any(a <= start < b for a, b in covered) or any(abs(start - s) < 3 or s <= start < s + len(t) for s, t in found.items()):
@@ -130,7 +140,9 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
             return m.group("rest"), None, org.id
         found = ctx.gazetteer.resolve(m.group("org"))
         if found:
-            return role, found.code, None
+            # "director of children's services at Medway Council" -> "director of children's services"
+            return (m.group("rest") if re.search(r"\s(?:at|for)\s+(?:the\s+)?" + re.escape(m.group("org")) + "$", role)
+                    else role), found.code, None
     for kind, ident, ent_text in entities:
         if kind == "COUNCIL":
             if role.startswith(ent_text):  # "Doncaster Council leader" -> "council leader"
@@ -168,9 +180,18 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
         role = None
         name_end = mention.start + (len(text[mention.start:end]) - len(after))
         m = APPOSITION.match(after)
+        rel = RELATIVE_ROLE.match(after)
         if m and ROLE_WORD.search(m.group("role")) and not re.search(r"\b(?:said|says|who|which)\b", m.group("role")):
             role = m.group("role")
             span = (name_end + m.start("role"), name_end + m.end("role"))
+        elif rel and (rel.group("verb") or ROLE_WORD.search(rel.group("role") or "")):
+            if rel.group("verb"):
+                noun = next(v for k, v in RELATIVE_VERBS.items() if rel.group("verb").startswith(k))
+                role = f"{noun} of {rel.group('object')}"
+                span = (name_end + rel.start("object"), name_end + rel.end("object"))
+            else:
+                role = rel.group("role")
+                span = (name_end + rel.start("role"), name_end + rel.end("role"))
         else:
             role, span = _premodifier(ctx, mention.start)
             if not role:
@@ -291,9 +312,22 @@ def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:
                 who = m.group("who") or m.group("who2")
                 speaker = _speaker(ctx, who, start, known, last_speaker)
                 quote_parts.append(m.group("quote") or m.group("quote2"))
+            else:
+                # a quotation that starts mid-paragraph: "... inspected. “It is a wake-up call,” said X."
+                for sent in (s for s in ctx.sentences if s.line == i and s.start > start + len(raw) - len(raw.lstrip())):
+                    found = CLOSING.match(sent.text) or OPENING.match(sent.text)
+                    if found is None:
+                        continue
+                    groups = found.groupdict()
+                    who = groups.get("who") or groups.get("who2")
+                    name = _speaker(ctx, who, sent.start, known, last_speaker)
+                    words = (groups.get("quote") or groups.get("quote2") or "").strip().rstrip("”\"").strip().rstrip(",")
+                    if name and words:
+                        last_speaker = name
+                        out.append(Quotation(name, words, Evidence(sent.text, "quotation.said", sent.start)))
         if speaker:
             last_speaker = speaker
-            quote = " ".join(p.strip().rstrip("”\"").strip() for p in quote_parts)
+            quote = " ".join(p.strip().rstrip("”\"").strip() for p in quote_parts).rstrip(",").strip()
             ev_start = lines[i][0] + (len(raw) - len(raw.lstrip()))
             ev_end = lines[end_line][0] + len(lines[end_line][1].rstrip())
             evidence = Evidence(text[ev_start:ev_end], "quotation.said", ev_start)
