@@ -32,17 +32,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         log.error("articles folder not found: %s", articles_dir)
         return EXIT_FATAL
     articles, rejected = [], []
-    for path, item in ingest.iter_articles(articles_dir, suffixes=config.ARTICLE_SUFFIXES):
+    for path, item in _inputs(articles_dir):
         if isinstance(item, ingest.IngestError):
             rejected.append(item)
             print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
         else:
             articles.append(item)
     if not articles and not rejected:
-        log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES), articles_dir)
+        log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES + config.REPORT_SUFFIXES),
+                  articles_dir)
         return EXIT_FATAL
+    articles.sort(key=lambda a: a.source_file)
     _distinct_identities(articles)
-    duplicates = ingest.find_duplicates(articles)
+    duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"])
     try:
         written = _write_graph(args, out_dir, articles, duplicates, rejected)
     except ShapeViolation as exc:
@@ -61,6 +63,16 @@ def cmd_build(args: argparse.Namespace) -> int:
                            (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
     return EXIT_PARTIAL if rejected else EXIT_OK
+
+
+def _inputs(folder: Path):
+    """(path, Article or IngestError) for every news article and inspection report in ``folder``."""
+    from kg import ingest, reports
+
+    yield from ingest.iter_articles(folder, suffixes=config.ARTICLE_SUFFIXES)
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                       and p.suffix.lower() in config.REPORT_SUFFIXES):
+        yield path, reports.read_report(path)
 
 
 class ShapeViolation(Exception):
@@ -105,7 +117,9 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     fresh = iter(())
     if todo:
         log.info("extracting %d of %d articles (%d from the cache)", len(todo), len(articles), len(articles) - len(todo))
-        fresh = _extract(gazetteer, todo, args)
+        news = [a for a in todo if a.kind == "news"]
+        if news:
+            fresh = _extract(gazetteer, news, args)
 
     reference = ontology.load_ontology()
     statements, prefixes = model.turtle_chunk(reference)
@@ -125,7 +139,12 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                 union.parse(data=header + entry.turtle, format="turtle")
                 entries.append(entry.report)
                 continue
-            result = next(fresh)
+            if article.kind == "inspection-report":
+                from kg import reports
+
+                result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
+            else:
+                result = next(fresh)
             if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
                 raise RuntimeError("extraction returned articles out of order")
             graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
@@ -267,6 +286,23 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_crosscheck(args: argparse.Namespace) -> int:
+    """Check the built graph against Ofsted's published judgements, and add the record to it."""
+    from kg import crosscheck
+    from kg.gazetteer import Gazetteer
+
+    try:
+        result = crosscheck.run(Path(args.official), Path(args.out), gazetteer=Gazetteer.load())
+    except (FileNotFoundError, ValueError) as exc:
+        log.error("%s", exc)
+        return EXIT_FATAL
+    if args.json:
+        print(crosscheck.to_json(result.discrepancies), end="")
+    else:
+        print(crosscheck.format_table(result.discrepancies, agreements=args.all))
+    return EXIT_OK
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Build the articles into a temporary folder and score the graph against gold annotations."""
     import tempfile
@@ -321,6 +357,15 @@ def parser() -> argparse.ArgumentParser:
     pu.add_argument("--endpoint", required=True, help="Graph Store base URL, e.g. http://127.0.0.1:7878/store")
     pu.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
     pu.set_defaults(func=cmd_push)
+
+    c = sub.add_parser("crosscheck", help="check the graph against Ofsted's published judgements")
+    c.add_argument("--official", required=True,
+                   help="CSV of official outcomes (the columns of ofsted_csc_ilacs_history.csv)")
+    c.add_argument("--out", default=str(config.ROOT / "out"),
+                   help="the built output folder: its graph gets the record, crosscheck.csv/json are written there")
+    c.add_argument("--all", action="store_true", help="list the agreements too")
+    c.add_argument("--json", action="store_true", help="print every comparison as JSON")
+    c.set_defaults(func=cmd_crosscheck)
 
     v = sub.add_parser("view", help="write a viewer page focused on one council")
     v.add_argument("--council", required=True, help="council name as people write it (Bradford, Hull, BCP...)")

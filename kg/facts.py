@@ -37,6 +37,8 @@ class Article:
     kind: str = "news"  # "news" or "inspection-report"
     duplicate_of: str | None = None  # source_file of the article this one repeats
     warnings: list[str] = field(default_factory=list)
+    #: Inspection reports (PDF): offset in ``body`` at which each page begins (page n at index n-1).
+    page_offsets: tuple[int, ...] = ()
 
     @property
     def text_for_extraction(self) -> str:
@@ -49,17 +51,33 @@ class Evidence:
     text: str  # verbatim span of the article's text
     rule: str  # id of the rule that produced the fact
     start: int = -1  # character offset in Article.text_for_extraction, -1 when unknown
+    location: str | None = None  # where in a report: "paragraph 12, page 3", "What needs to improve, item 2, page 2"
+
+
+@dataclass(frozen=True)
+class SubJudgement:
+    """The grade of one judgement area within an inspection ("help and protection": "good")."""
+
+    area: str  # canonical area name, e.g. "impact of leaders", "children in care", "care leavers"
+    rating: str  # prefLabel in the RatingScheme
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
 class Inspection:
     council: str  # GSS code
-    rating: str  # prefLabel in the RatingScheme
+    #: prefLabel in the RatingScheme; None only when the inspection gives no overall grade
+    #: (ILACS reports from April 2026, monitoring and focused visits), read from a report.
+    rating: str | None
     evidence: Evidence
     year: int | None = None
     date: dt.date | None = None
     inspection_type: str | None = None
     current: bool | None = None
+    judgements: tuple[SubJudgement, ...] = ()  # sub-judgements, in the report's order
+    inspector: str | None = None  # lead inspector, as named in the report
+    start_date: dt.date | None = None  # first day of the inspection or visit
+    end_date: dt.date | None = None  # last day of the inspection or visit
 
 
 @dataclass(frozen=True)

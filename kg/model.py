@@ -52,7 +52,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _add_council(g: Graph, gazetteer: Gazetteer, code: str) -> URIRef:
+def add_council(g: Graph, gazetteer: Gazetteer, code: str) -> URIRef:
     node = council_iri(code)
     council = gazetteer.by_code(code)
     g.add((node, RDF.type, CKG.Council))
@@ -81,6 +81,8 @@ def _provenance(g: Graph, node: URIRef, article: URIRef, evidence) -> None:
     g.add((node, PROV.wasDerivedFrom, article))
     g.add((node, CKG.evidence, Literal(evidence.text)))
     g.add((node, CKG.extractedBy, Literal(evidence.rule)))
+    if getattr(evidence, "location", None):
+        g.add((node, CKG.location, Literal(evidence.location)))
 
 
 def _person(g: Graph, name: str) -> URIRef:
@@ -121,7 +123,7 @@ def article_graph(result: ArticleFacts, gazetteer: Gazetteer, *, same_story: Ite
     for other in same_story:
         g.add((art, CKG.sameStoryAs, article_iri(other.sha1)))
     for code in result.councils:
-        g.add((art, SCHEMA.mentions, _add_council(g, gazetteer, code)))
+        g.add((art, SCHEMA.mentions, add_council(g, gazetteer, code)))
     for fact in result.facts:
         _add_fact(g, gazetteer, art, fact)
     return g
@@ -129,10 +131,16 @@ def article_graph(result: ArticleFacts, gazetteer: Gazetteer, *, same_story: Ite
 
 def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
     if isinstance(fact, Inspection):
-        node = fact_iri("inspection", fact.council, fact.rating, fact.year)
+        key = (fact.council, fact.rating, fact.year)
+        if fact.end_date is not None:  # an inspection a report dates: its own node, not merged with news claims
+            key += (fact.end_date.isoformat(),)
+        node = fact_iri("inspection", *key)
         g.add((node, RDF.type, CKG.Inspection))
-        g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
-        g.add((node, CKG.rating, concept_iri("rating", fact.rating)))
+        g.add((node, CKG.council, add_council(g, gazetteer, fact.council)))
+        if fact.rating is not None:
+            g.add((node, CKG.rating, concept_iri("rating", fact.rating)))
+        else:  # no overall grade: a visit, or an ILACS inspection from April 2026
+            g.add((node, CKG.graded, Literal(False)))
         if fact.year is not None:
             g.add((node, CKG.year, Literal(str(fact.year), datatype=XSD.gYear)))
         if fact.date is not None:
@@ -141,17 +149,30 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
             g.add((node, CKG.inspectionType, concept_iri("inspectiontype", fact.inspection_type)))
         if fact.current is not None:
             g.add((node, CKG.current, Literal(fact.current)))
+        if fact.start_date is not None:
+            g.add((node, CKG.startDate, Literal(fact.start_date.isoformat(), datatype=XSD.date)))
+        if fact.end_date is not None:
+            g.add((node, CKG.endDate, Literal(fact.end_date.isoformat(), datatype=XSD.date)))
+        if fact.inspector:
+            g.add((node, CKG.leadInspector, _person(g, fact.inspector)))
+        for part in fact.judgements:
+            sub = fact_iri("subjudgement", fact.council, fact.year, fact.date, part.area, part.rating)
+            g.add((sub, RDF.type, CKG.SubJudgement))
+            g.add((sub, CKG.rating, concept_iri("rating", part.rating)))
+            g.add((sub, CKG.judgementArea, Literal(part.area)))
+            g.add((node, CKG.subJudgement, sub))
+            _provenance(g, sub, art, part.evidence)
     elif isinstance(fact, (Finding, Recommendation)):
         kind = "finding" if isinstance(fact, Finding) else "recommendation"
         node = fact_iri(kind, fact.council, fact.failing, _norm(fact.evidence.text))
         g.add((node, RDF.type, CKG.Finding if kind == "finding" else CKG.Recommendation))
         if fact.council:
-            g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+            g.add((node, CKG.council, add_council(g, gazetteer, fact.council)))
         g.add((node, CKG.failing, concept_iri("failing", fact.failing)))
     elif isinstance(fact, Response):
         node = fact_iri("response", fact.council, fact.response_type, fact.amount_gbp, _norm(fact.evidence.text))
         g.add((node, RDF.type, CKG.Response))
-        g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+        g.add((node, CKG.council, add_council(g, gazetteer, fact.council)))
         g.add((node, CKG.responseType, concept_iri("response", fact.response_type)))
         if fact.amount_gbp is not None:
             g.add((node, CKG.amountGBP, Literal(Decimal(fact.amount_gbp), datatype=XSD.decimal)))
@@ -159,7 +180,7 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
         node = fact_iri("statistic", fact.council, fact.measure, fact.value, fact.year)
         g.add((node, RDF.type, CKG.Statistic))
         if fact.council:
-            g.add((node, CKG.council, _add_council(g, gazetteer, fact.council)))
+            g.add((node, CKG.council, add_council(g, gazetteer, fact.council)))
         g.add((node, CKG.measure, concept_iri("measure", fact.measure)))
         g.add((node, CKG.value, Literal(Decimal(fact.value), datatype=XSD.decimal)))
         if fact.year is not None:
@@ -177,7 +198,7 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
         g.add((role, RDFS.label, Literal(fact.role)))
         g.add((node, ORG.role, role))
         if fact.council:
-            g.add((node, ORG.organization, _add_council(g, gazetteer, fact.council)))
+            g.add((node, ORG.organization, add_council(g, gazetteer, fact.council)))
         elif fact.organisation:
             g.add((node, ORG.organization, _add_organisation(g, gazetteer, fact.organisation)))
     elif isinstance(fact, Quotation):

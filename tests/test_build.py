@@ -193,3 +193,30 @@ def test_unchanged_corpus_is_not_rebuilt_and_one_change_costs_one_article(tmp_pa
     assert main(["build", "--articles", str(folder), "--out", str(fresh), "--no-cache"]) == 0
     for name in before:
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+REPORTS = config.SHARED / "reference" / "ofsted-reports"
+
+
+@pytest.mark.skipif(not REPORTS.is_dir(), reason="needs ../shared/reference/ofsted-reports (the team's reference PDFs)")
+def test_reports_beside_articles_build_into_one_valid_graph(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(config.DATA / "articles" / "003_9133ede774c676cf.txt", folder)
+    shutil.copy(REPORTS / "wakefield_17-july-2018.pdf", folder)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 3  # broken.pdf rejected
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    status = {f["file"]: f["status"] for f in report["files"]}
+    assert status["broken.pdf"] == "rejected"
+    assert status["wakefield_17-july-2018.pdf"].startswith("built")
+    graph = Graph()
+    graph.parse(out / "graph.ttl")
+    assert validate(graph).conforms
+    reports = list(graph.subjects(RDF.type, CKG.InspectionReport))
+    assert len(reports) == 1
+    inspections = [i for i in graph.subjects(PROV.wasDerivedFrom, reports[0]) if (i, RDF.type, CKG.Inspection) in graph]
+    assert len(inspections) == 1
+    assert str(graph.value(inspections[0], CKG.endDate)) == "2018-06-15"
+    assert len(list(graph.objects(inspections[0], CKG.subJudgement))) == 3

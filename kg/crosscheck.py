@@ -1,0 +1,730 @@
+"""The graph against the official record: Ofsted's published judgements as a source, and where
+the news (or a report read into the graph) says something else.
+
+Three steps, each plain data in and out:
+
+* :func:`read_official` reads Ofsted's published outcomes (the columns of
+  ``ofsted_csc_ilacs_history.csv``: one row per inspection report, dates ``dd/mm/yy`` or
+  ``dd/mm/yyyy``, grades or the markers ``data_unreadable``, ``not_reported_post_reform``,
+  ``inspection_pre_dates_judgement``) into :class:`OfficialJudgement` records;
+* :func:`official_graph` turns them into ``ckg:Inspection`` facts (with their sub-judgements),
+  each ``prov:wasDerivedFrom`` the CSV as a ``ckg:OfficialRecord`` source, with the row's text
+  as evidence;
+* :func:`crosscheck` links every inspection of the graph that a document states to the official
+  judgement of the same council and date (or year; or, for a claim without a year, the judgement
+  current when the document was written) and says whether they agree, disagree, or the record
+  shows no such inspection: one :class:`Discrepancy` per claim (and per sub-judgement).
+
+:func:`run` is the command: it reads a built graph, adds the official record and the links to
+it, and writes ``crosscheck.csv`` and ``crosscheck.json`` beside it.
+
+>>> parse_official_date("02/12/22"), parse_official_date("21/11/2022"), parse_official_date("")
+(datetime.date(2022, 12, 2), datetime.date(2022, 11, 21), None)
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import re
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.gazetteer import Gazetteer
+from kg.namespaces import (
+    CKG,
+    SCHEMA,
+    article_iri,
+    bind_prefixes,
+    concept_iri,
+    fact_iri,
+    graph_iri,
+    organisation_iri,
+)
+
+log = logging.getLogger(__name__)
+
+#: The columns an official-outcomes CSV must have (more are allowed and ignored).
+COLUMNS = (
+    "urn", "local_authority", "inspection_link", "pdf_filename", "publication_date", "inspection_framework",
+    "inspector_name", "inspection_start_date", "inspection_end_date", "overall_effectiveness_grade",
+    "impact_of_leaders_grade", "help_and_protection_grade", "in_care_grade", "care_leavers_grade",
+)
+
+#: Judgement areas (as kg.reports names them) and the column that holds each one's grade.
+AREA_COLUMNS = {
+    "overall effectiveness": "overall_effectiveness_grade",
+    "impact of leaders": "impact_of_leaders_grade",
+    "help and protection": "help_and_protection_grade",
+    "children in care": "in_care_grade",
+    "children in care and care leavers": "in_care_grade",
+    "care leavers": "care_leavers_grade",
+}
+OVERALL = "overall effectiveness"
+
+#: The RatingScheme's prefLabels, and the wordings of the CSV that mean one of them.
+RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
+_GRADE_WORDS = {
+    "outstanding": "outstanding",
+    "good": "good",
+    "requires improvement": "requires improvement",
+    "requires improvement to be good": "requires improvement",
+    "to requires improvement": "requires improvement",
+    "require improvement": "requires improvement",
+    "inadequate": "inadequate",
+}
+#: Markers of the CSV that are not grades.
+NOT_REPORTED = "not_reported_post_reform"
+PRE_DATES = "inspection_pre_dates_judgement"
+UNREADABLE = "data_unreadable"
+
+#: The framework column's values and the inspection type (prefLabel) each one means.
+FRAMEWORK_TYPES = {"standard": "ILACS inspection", "short": "short inspection"}
+
+#: Kinds of claim whose grade is the one in force (a monitoring visit reports the last full
+#: inspection's judgement, it gives none of its own).
+UNGRADED_TYPES = ("monitoring visit", "focused visit", "joint targeted area inspection")
+
+#: How far the date a document gives may lie from the official inspection's last day.
+DATE_TOLERANCE = dt.timedelta(days=75)
+
+#: The rule id written as ckg:extractedBy on the official facts.
+RULE = "official.csv-row"
+
+AGREES, DISAGREES, NOT_IN_RECORD, NO_GRADE, UNKNOWN_COUNCIL, UNGRADED = (
+    "agrees", "disagrees", "not in record", "record has no grade", "council not in record", "ungraded visit")
+
+_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*$")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the official record
+
+
+@dataclass(frozen=True)
+class OfficialJudgement:
+    """One row of the official record: one inspection report and its judgements."""
+
+    source_file: str
+    source_sha1: str  # of the CSV's bytes: the identity of the source
+    line: int  # 1-based line of the row in the CSV
+    text: str  # the row as written in the file: the evidence of facts derived from it
+    urn: str
+    local_authority: str  # as written ("bournemouth, christchurch & poole")
+    council: str | None  # GSS code, when the gazetteer knows the name
+    link: str | None
+    pdf_filename: str | None
+    published: dt.date | None
+    framework: str | None
+    inspector: str | None
+    start: dt.date | None
+    end: dt.date | None
+    grades: tuple[tuple[str, str], ...]  # (area, RatingScheme prefLabel), real grades only
+    markers: tuple[tuple[str, str], ...]  # (area, marker) for cells that hold no grade ("" when blank)
+
+    @property
+    def date(self) -> dt.date | None:
+        """The judgement's date: the inspection's last day, else the publication date."""
+        return self.end or self.published
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+    def grade(self, area: str) -> str | None:
+        return dict(self.grades).get(area)
+
+    def marker(self, area: str) -> str | None:
+        return dict(self.markers).get(area)
+
+    @property
+    def overall(self) -> str | None:
+        return self.grade(OVERALL)
+
+    @property
+    def inspection_type(self) -> str | None:
+        if self.framework in FRAMEWORK_TYPES:
+            return FRAMEWORK_TYPES[self.framework]
+        return "ILACS inspection" if self.framework else None
+
+    def cell(self, area: str) -> str:
+        """What the record says for an area: a grade, or its marker (blank as 'blank')."""
+        return self.grade(area) or self.marker(area) or "blank"
+
+
+def parse_official_date(text: str) -> dt.date | None:
+    """A ``dd/mm/yy`` or ``dd/mm/yyyy`` date; None for a blank cell; ValueError otherwise."""
+    if not text or not text.strip():
+        return None
+    m = _DATE.match(text)
+    if not m:
+        raise ValueError(f"not a dd/mm/yy(yy) date: {text!r}")
+    day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    return dt.date(year, month, day)
+
+
+def _grade(cell: str) -> tuple[str | None, str | None]:
+    """(RatingScheme label, None) for a grade; (None, marker) for anything else."""
+    text = " ".join(cell.strip().lower().split())
+    if text in _GRADE_WORDS:
+        return _GRADE_WORDS[text], None
+    return None, text
+
+
+def read_official(csv_path: Path, gazetteer: Gazetteer | None = None) -> list[OfficialJudgement]:
+    """Every row of an official-outcomes CSV; councils resolved when a gazetteer is given.
+
+    A file without the expected columns raises ``ValueError`` naming the file and the missing
+    columns. A cell that cannot be read (a malformed date) is logged and read as blank: one bad
+    cell does not lose the rest of the record.
+    """
+    path = Path(csv_path)
+    data = path.read_bytes()
+    sha1 = hashlib.sha1(data).hexdigest()
+    text = data.decode("utf-8-sig")
+    lines = text.splitlines()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(f"{path}: not an official-outcomes table: missing columns {missing}")
+    rows: list[OfficialJudgement] = []
+    previous_line = 1
+    for record in reader:
+        line = reader.line_num
+        raw = "\n".join(lines[previous_line:line]).strip()
+        previous_line = line
+        where = f"{path.name}:{line}"
+
+        def date(column: str) -> dt.date | None:
+            try:
+                return parse_official_date(record.get(column) or "")
+            except ValueError as exc:
+                log.warning("%s: %s: %s", where, column, exc)
+                return None
+
+        published = date("publication_date")
+        start, end = date("inspection_start_date"), date("inspection_end_date")
+        grades, markers = [], []
+        in_care_area = "children in care and care leavers"
+        leavers_grade, leavers_marker = _grade(record.get("care_leavers_grade") or "")
+        if leavers_grade or (leavers_marker and leavers_marker not in (PRE_DATES, "")):
+            in_care_area = "children in care"
+        for area, column in (("overall effectiveness", "overall_effectiveness_grade"),
+                             ("impact of leaders", "impact_of_leaders_grade"),
+                             ("help and protection", "help_and_protection_grade"),
+                             (in_care_area, "in_care_grade"),
+                             ("care leavers", "care_leavers_grade")):
+            grade, marker = _grade(record.get(column) or "")
+            if grade:
+                grades.append((area, grade))
+            else:
+                markers.append((area, marker or ""))
+        name = (record.get("local_authority") or "").strip()
+        council = None
+        if gazetteer is not None and name:
+            year = (end or published).year if (end or published) else None
+            found = gazetteer.resolve(name, year=year, ignore_case=True)
+            council = found.code if found else None
+            if found is None:
+                log.info("%s: local authority not in the gazetteer: %r", where, name)
+        framework = (record.get("inspection_framework") or "").strip().lower() or None
+        rows.append(OfficialJudgement(
+            source_file=path.name, source_sha1=sha1, line=line, text=raw,
+            urn=(record.get("urn") or "").strip(), local_authority=name, council=council,
+            link=(record.get("inspection_link") or "").strip() or None,
+            pdf_filename=(record.get("pdf_filename") or "").strip() or None,
+            published=published, framework=framework,
+            inspector=(record.get("inspector_name") or "").strip() or None,
+            start=start, end=end, grades=tuple(grades), markers=tuple(markers),
+        ))
+    log.info("%s: %d official judgements", path.name, len(rows))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The official record as RDF
+
+
+def source_node(row: OfficialJudgement) -> URIRef:
+    """The CSV as a source document (identified, like an article, by its content)."""
+    return article_iri(row.source_sha1)
+
+
+def official_node(row: OfficialJudgement) -> URIRef | None:
+    """The IRI of a row's inspection fact (None for a row that gives none: an unknown council,
+    no date, or no grade at all)."""
+    if not _has_facts(row):
+        return None
+    return fact_iri("inspection", "official", row.council, row.date.isoformat())
+
+
+def _has_facts(row: OfficialJudgement) -> bool:
+    return row.council is not None and row.date is not None and (
+        bool(row.grades) or row.marker(OVERALL) == NOT_REPORTED)
+
+
+def official_graph(rows: list[OfficialJudgement], gazetteer: Gazetteer) -> Graph:
+    """The official record as facts: one ckg:Inspection per row with a grade (rating = overall
+    effectiveness; none, with ckg:graded false, for reports without an overall grade), each
+    sub-judgement a ckg:SubJudgement, all prov:wasDerivedFrom the CSV (a ckg:OfficialRecord)
+    with the row's text as ckg:evidence. A council's latest row is its current judgement."""
+    from kg import model  # the model's council nodes, so both agree triple for triple
+
+    g = Graph()
+    bind_prefixes(g)
+    latest: dict[str, dt.date] = {}
+    for row in rows:
+        if _has_facts(row):
+            latest[row.council] = max(latest.get(row.council, row.date), row.date)
+    ofsted = organisation_iri("ofsted")
+    sources: set[URIRef] = set()
+    for row in rows:
+        src = source_node(row)
+        if src not in sources:
+            sources.add(src)
+            g.add((src, RDF.type, CKG.OfficialRecord))
+            g.add((src, CKG.sourceFile, Literal(row.source_file)))
+            g.add((src, RDFS.label, Literal(f"Ofsted's published judgements of local authority children's services ({row.source_file})")))
+            g.add((src, DCTERMS.publisher, ofsted))
+            g.add((ofsted, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
+            g.add((ofsted, RDFS.label, Literal(gazetteer.organisation("ofsted").label if gazetteer.organisation("ofsted") else "Ofsted")))
+        if not _has_facts(row):
+            continue
+        node = official_node(row)
+        assert node is not None
+        council = model.add_council(g, gazetteer, row.council)
+        g.add((node, RDF.type, CKG.Inspection))
+        g.add((node, CKG.council, council))
+        if row.overall:
+            g.add((node, CKG.rating, concept_iri("rating", row.overall)))
+        else:
+            g.add((node, CKG.graded, Literal(False)))
+        g.add((node, CKG.year, Literal(str(row.date.year), datatype=XSD.gYear)))
+        g.add((node, CKG.date, Literal(row.date.isoformat(), datatype=XSD.date)))
+        if row.start:
+            g.add((node, CKG.startDate, Literal(row.start.isoformat(), datatype=XSD.date)))
+        if row.end:
+            g.add((node, CKG.endDate, Literal(row.end.isoformat(), datatype=XSD.date)))
+        if row.inspection_type:
+            g.add((node, CKG.inspectionType, concept_iri("inspectiontype", row.inspection_type)))
+        g.add((node, CKG.current, Literal(row.date == latest[row.council])))
+        if row.link:
+            g.add((node, DCTERMS.source, URIRef(row.link)))
+        _provenance(g, node, row)
+        for area, grade in row.grades:
+            if area == OVERALL:
+                continue
+            part = fact_iri("subjudgement", "official", row.council, row.date.isoformat(), area)
+            g.add((part, RDF.type, CKG.SubJudgement))
+            g.add((part, CKG.rating, concept_iri("rating", grade)))
+            g.add((part, CKG.judgementArea, Literal(area)))
+            g.add((node, CKG.subJudgement, part))
+            _provenance(g, part, row)
+    return g
+
+
+def _provenance(g: Graph, node: URIRef, row: OfficialJudgement) -> None:
+    g.add((node, PROV.wasDerivedFrom, source_node(row)))
+    g.add((node, CKG.evidence, Literal(row.text)))
+    g.add((node, CKG.extractedBy, Literal(RULE)))
+    g.add((node, CKG.location, Literal(f"line {row.line}")))
+
+
+# --------------------------------------------------------------------------------------------
+# Claims: what the graph says
+
+
+@dataclass(frozen=True)
+class Source:
+    node: str
+    file: str | None
+    kind: str  # "news", "inspection-report", "official"
+    published: dt.date | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One inspection as the graph states it, with the documents that state it."""
+
+    node: str
+    council: str
+    rating: str | None
+    year: int | None
+    date: dt.date | None
+    inspection_type: str | None
+    judgements: tuple[tuple[str, str], ...]
+    sources: tuple[Source, ...]
+    evidence: tuple[str, ...]
+
+
+def _label(graph: Graph, concept, scheme: str, known: tuple[str, ...] = ()) -> str | None:
+    if concept is None:
+        return None
+    for label in known:
+        if concept == concept_iri(scheme, label):
+            return label
+    pref = graph.value(concept, SKOS.prefLabel)
+    if pref is not None:
+        return str(pref)
+    return str(concept).rsplit("#", 1)[-1].removeprefix(f"{scheme}-").replace("-", " ")
+
+
+def _date(value) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _year(value) -> int | None:
+    if value is None:
+        return None
+    m = re.match(r"-?\d{4}", str(value))
+    return int(m.group()) if m else None
+
+
+def _council_code(graph: Graph, node) -> str | None:
+    if node is None:
+        return None
+    code = graph.value(node, CKG.gssCode)
+    if code is not None:
+        return str(code)
+    return str(node).rsplit("/", 1)[-1]
+
+
+def claims(graph: Graph) -> list[Claim]:
+    """Every ckg:Inspection the graph's documents state (not those of an official record)."""
+    types = ("ILACS inspection", "short inspection", "single inspection framework inspection", "full inspection",
+             "monitoring visit", "focused visit", "joint targeted area inspection", "unannounced inspection")
+    out: list[Claim] = []
+    for node in sorted(set(graph.subjects(RDF.type, CKG.Inspection)), key=str):
+        sources = []
+        for doc in graph.objects(node, PROV.wasDerivedFrom):
+            if (doc, RDF.type, CKG.OfficialRecord) in graph:
+                continue
+            kind = "inspection-report" if (doc, RDF.type, CKG.InspectionReport) in graph else "news"
+            file = graph.value(doc, CKG.sourceFile)
+            sources.append(Source(str(doc), str(file) if file is not None else None, kind,
+                                  _date(graph.value(doc, SCHEMA.datePublished))))
+        if not sources:
+            continue
+        council = _council_code(graph, graph.value(node, CKG.council))
+        if council is None:
+            continue
+        parts = []
+        for part in graph.objects(node, CKG.subJudgement):
+            area, rating = graph.value(part, CKG.judgementArea), graph.value(part, CKG.rating)
+            if area is not None and rating is not None:
+                parts.append((str(area), _label(graph, rating, "rating", RATINGS)))
+        out.append(Claim(
+            node=str(node), council=council,
+            rating=_label(graph, graph.value(node, CKG.rating), "rating", RATINGS),
+            year=_year(graph.value(node, CKG.year)), date=_date(graph.value(node, CKG.date)),
+            inspection_type=_label(graph, graph.value(node, CKG.inspectionType), "inspectiontype", types),
+            judgements=tuple(sorted(parts)), sources=tuple(sorted(sources, key=lambda s: (s.file or "", s.node))),
+            evidence=tuple(sorted(str(e) for e in graph.objects(node, CKG.evidence))),
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Matching and comparing
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One comparison of a claim (or one of its sub-judgements) with the official record."""
+
+    outcome: str  # agrees, disagrees, not in record, record has no grade, council not in record, ungraded visit
+    council: str
+    council_name: str
+    area: str  # "overall effectiveness" or a sub-judgement's area
+    claimed: str | None  # the graph's grade (None: no overall grade)
+    official: str | None  # the record's grade, or its marker (data_unreadable, ...)
+    claim_year: int | None
+    claim_date: dt.date | None
+    inspection_type: str | None
+    official_start: dt.date | None
+    official_end: dt.date | None
+    official_published: dt.date | None
+    matched_by: str | None  # "date", "year", "current at <date>"
+    sources: tuple[str, ...]  # source files that state the claim
+    source_kinds: tuple[str, ...]
+    evidence: str
+    official_evidence: str | None
+    official_link: str | None
+    claim_node: str
+    official_node: str | None
+    note: str = ""
+
+    def as_row(self) -> dict[str, str]:
+        row = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, tuple):
+                value = "; ".join(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            row[key] = "" if value is None else str(value)
+        return row
+
+
+def match_official(claim: Claim, rows: list[OfficialJudgement], at: dt.date | None = None
+                   ) -> tuple[OfficialJudgement | None, str | None]:
+    """The official judgement a claim speaks of, and how it was found.
+
+    With a date: the inspection that ran over it, else the one that ended (or was published)
+    nearest to it within :data:`DATE_TOLERANCE`. With a year: the inspection that ended that
+    year, else the one published that year. A monitoring or focused visit, or a claim with
+    neither (then ``at``, its document's date, is used): the judgement in force at the time,
+    the latest published on or before it.
+    """
+    dated = [r for r in rows if r.date is not None]
+    if not dated:
+        return None, None
+    in_force_at = None
+    if claim.inspection_type in UNGRADED_TYPES:
+        in_force_at = claim.date or (dt.date(claim.year, 12, 31) if claim.year else at)
+    elif claim.date is not None:
+        for row in dated:
+            if row.start and row.end and row.start <= claim.date <= row.end:
+                return row, "date"
+        near = [(min(abs((d - claim.date).days) for d in (row.end, row.published) if d), row) for row in dated]
+        near = [(days, row) for days, row in near if days <= DATE_TOLERANCE.days]
+        if near:
+            return min(near, key=lambda x: (x[0], x[1].line))[1], "date"
+        return None, "date"
+    elif claim.year is not None:
+        for key in (lambda r: r.end.year if r.end else None, lambda r: r.published.year if r.published else None):
+            same = [r for r in dated if key(r) == claim.year]
+            if same:
+                graded = [r for r in same if r.overall == claim.rating] or same
+                return max(graded, key=lambda r: r.date), "year"
+        return None, "year"
+    else:
+        in_force_at = at
+    if in_force_at is None:
+        return None, None
+    before = [r for r in dated if (r.published or r.date) <= in_force_at]
+    if not before:
+        return None, f"current at {in_force_at.isoformat()}"
+    return max(before, key=lambda r: (r.published or r.date, r.line)), f"current at {in_force_at.isoformat()}"
+
+
+def _compare(claimed: str | None, row: OfficialJudgement, area: str) -> tuple[str, str | None]:
+    official = row.grade(area)
+    if official is not None:
+        return (AGREES if claimed == official else DISAGREES), official
+    marker = row.marker(area) or "blank"
+    if area == OVERALL and marker == NOT_REPORTED:
+        return (AGREES if claimed is None else DISAGREES), marker
+    return NO_GRADE, marker
+
+
+def crosscheck(graph: Graph, rows: list[OfficialJudgement], gazetteer: Gazetteer) -> list[Discrepancy]:
+    """Compare every inspection the graph's documents state with the official record.
+
+    One Discrepancy per claim for its overall grade, plus one per sub-judgement the claim and
+    the record both name; a claim without a year is checked once per document, against the
+    judgement in force when that document was published.
+    """
+    by_council: dict[str, list[OfficialJudgement]] = defaultdict(list)
+    for row in rows:
+        if row.council:
+            by_council[row.council].append(row)
+    out: list[Discrepancy] = []
+    for claim in claims(graph):
+        council = gazetteer.by_code(claim.council)
+        name = council.name if council else claim.council
+        groups: list[tuple[tuple[Source, ...], dt.date | None]]
+        if claim.date is None and claim.year is None:
+            groups = [((s,), s.published) for s in claim.sources]
+        else:
+            groups = [(claim.sources, None)]
+        for sources, at in groups:
+            candidates = by_council.get(claim.council, [])
+            row, how = match_official(claim, candidates, at)
+
+            def make(outcome: str, area: str, claimed: str | None, official: str | None, note: str = "") -> Discrepancy:
+                return Discrepancy(
+                    outcome=outcome, council=claim.council, council_name=name, area=area, claimed=claimed,
+                    official=official, claim_year=claim.year, claim_date=claim.date,
+                    inspection_type=claim.inspection_type,
+                    official_start=row.start if row else None, official_end=row.end if row else None,
+                    official_published=row.published if row else None, matched_by=how if row else None,
+                    sources=tuple(s.file or s.node for s in sources), source_kinds=tuple(sorted({s.kind for s in sources})),
+                    evidence=claim.evidence[0] if claim.evidence else "",
+                    official_evidence=row.text if row else None, official_link=row.link if row else None,
+                    claim_node=claim.node, official_node=str(official_node(row)) if row and official_node(row) else None,
+                    note=note,
+                )
+
+            if not candidates:
+                out.append(make(UNKNOWN_COUNCIL, OVERALL, claim.rating, None,
+                                "the record has no judgement of this council"))
+                continue
+            if row is None:
+                when = claim.date.isoformat() if claim.date else (str(claim.year) if claim.year else
+                                                                   (f"before {at.isoformat()}" if at else "undated"))
+                out.append(make(NOT_IN_RECORD, OVERALL, claim.rating, None,
+                                f"no official judgement of {name} matches {when}"))
+                continue
+            if claim.rating is None and claim.inspection_type in UNGRADED_TYPES:
+                out.append(make(UNGRADED, OVERALL, None, row.overall or row.cell(OVERALL),
+                                f"a {claim.inspection_type} gives no grade; the judgement in force is shown"))
+                continue
+            note = ""
+            if claim.date and row.end and claim.date != row.end and not (row.start and row.start <= claim.date <= row.end):
+                note = f"date differs: the record's inspection ended {row.end.isoformat()}"
+            outcome, official = _compare(claim.rating, row, OVERALL)
+            if claim.inspection_type in UNGRADED_TYPES:
+                note = (note + "; " if note else "") + f"a {claim.inspection_type} gives no grade: compared with the judgement in force"
+            out.append(make(outcome, OVERALL, claim.rating, official, note))
+            for area, claimed in claim.judgements:
+                if area not in AREA_COLUMNS or area == OVERALL:
+                    continue
+                sub_outcome, sub_official = _compare(claimed, row, area)
+                if sub_outcome == NO_GRADE and area in ("children in care", "children in care and care leavers"):
+                    other = "children in care and care leavers" if area == "children in care" else "children in care"
+                    sub_outcome, sub_official = _compare(claimed, row, other)
+                out.append(make(sub_outcome, area, claimed, sub_official))
+    out.sort(key=lambda d: (d.council_name, d.claim_year or 0, str(d.claim_date or ""), d.area != OVERALL, d.area, d.sources))
+    return out
+
+
+def link_graph(discrepancies: list[Discrepancy]) -> Graph:
+    """``claim ckg:officialJudgement official`` for every claim matched to a row."""
+    g = Graph()
+    bind_prefixes(g)
+    for d in discrepancies:
+        if d.official_node and d.area == OVERALL and d.outcome != UNGRADED:
+            g.add((URIRef(d.claim_node), CKG.officialJudgement, URIRef(d.official_node)))
+    return g
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+FIELDS = tuple(Discrepancy.__dataclass_fields__)
+
+
+def to_csv(discrepancies: list[Discrepancy]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for d in discrepancies:
+        writer.writerow(d.as_row())
+    return buffer.getvalue()
+
+
+def to_json(discrepancies: list[Discrepancy]) -> str:
+    counts = Counter(d.outcome for d in discrepancies)
+    return json.dumps({"counts": dict(sorted(counts.items())),
+                       "discrepancies": [d.as_row() for d in discrepancies]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_table(discrepancies: list[Discrepancy], *, agreements: bool = False) -> str:
+    """A plain-text table of the disagreements and unverifiable claims (all rows with
+    ``agreements``), then the counts of each outcome."""
+    shown = [d for d in discrepancies if agreements or d.outcome != AGREES]
+    header = ("outcome", "council", "area", "graph", "record", "year/date", "sources")
+    rows = [(d.outcome, d.council_name, d.area, d.claimed or "(none)", d.official or "-",
+             str(d.claim_date or d.claim_year or "-"), ", ".join(d.sources)[:60]) for d in shown]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
+    counts = Counter(d.outcome for d in discrepancies)
+    lines.append("")
+    lines.append(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing to compare")
+    return "\n".join(lines)
+
+
+@dataclass
+class Result:
+    discrepancies: list[Discrepancy]
+    rows: int
+    official_triples: int
+    written: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(d.outcome for d in self.discrepancies).items()))
+
+
+def run(official_csv: Path, out_dir: Path, *, gazetteer: Gazetteer | None = None) -> Result:
+    """The ``crosscheck`` command: read the graph built in ``out_dir``, read the official
+    record, add it (and the claim-to-record links) to the graph as the named graph of the CSV
+    (replacing the one an earlier run added), and write ``crosscheck.csv`` and
+    ``crosscheck.json``. Every write is atomic: an interrupted run leaves the outputs whole.
+
+    Raises ``FileNotFoundError`` when there is no built graph or no CSV, ``ValueError`` for a
+    CSV that is not an official-outcomes table.
+    """
+    from kg import model
+
+    out_dir = Path(out_dir)
+    gazetteer = gazetteer or Gazetteer.load()
+    trig, ttl = out_dir / "graph.trig", out_dir / "graph.ttl"
+    if not trig.exists() and not ttl.exists():
+        raise FileNotFoundError(f"no built graph in {out_dir} (graph.trig or graph.ttl): run the build first")
+    official_csv = Path(official_csv)
+    if not official_csv.is_file():
+        raise FileNotFoundError(f"official record not found: {official_csv}")
+    rows = read_official(official_csv, gazetteer)
+    name = graph_iri(hashlib.sha1(official_csv.read_bytes()).hexdigest())
+    dataset = Dataset()
+    with warnings.catch_warnings():  # rdflib's TriG parser and writer use its own deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if trig.exists():
+            dataset.parse(trig, format="trig")
+        else:
+            dataset.parse(ttl, format="turtle")
+    bind_prefixes(dataset)
+    for context in list(dataset.graphs()):  # a re-run replaces the record, never doubles it
+        if context.identifier == name or any(True for _ in context.triples((None, RDF.type, CKG.OfficialRecord))):
+            dataset.remove_graph(context)
+    discrepancies = crosscheck(_union(dataset), rows, gazetteer)
+    target = dataset.graph(name)
+    for triple in official_graph(rows, gazetteer):
+        target.add(triple)
+    for triple in link_graph(discrepancies):
+        target.add(triple)
+    official_triples = len(target)
+    written = {"graph.trig": trig, "graph.ttl": ttl,
+               "crosscheck.csv": out_dir / "crosscheck.csv", "crosscheck.json": out_dir / "crosscheck.json"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        trig_bytes = model.serialise(dataset, "trig")
+    model.atomic_write(trig, trig_bytes)
+    model.atomic_write(ttl, model.serialise(_union(dataset), "turtle"))
+    model.atomic_write(written["crosscheck.csv"], to_csv(discrepancies).encode("utf-8"))
+    model.atomic_write(written["crosscheck.json"], to_json(discrepancies).encode("utf-8"))
+    log.info("crosscheck: %d official judgements, %d comparisons (%s)", len(rows), len(discrepancies),
+             ", ".join(f"{k} {v}" for k, v in sorted(Counter(d.outcome for d in discrepancies).items())))
+    return Result(discrepancies, len(rows), official_triples, written)
+
+
+def _union(dataset: Dataset) -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+__all__ = [
+    "AREA_COLUMNS", "COLUMNS", "Claim", "Discrepancy", "OfficialJudgement", "Result", "claims", "crosscheck",
+    "format_table", "link_graph", "match_official", "official_graph", "official_node", "parse_official_date",
+    "read_official", "run", "source_node", "to_csv", "to_json",
+]
