@@ -58,8 +58,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         entries, triples = written
         summary = report.build_report(entries, rejected, triples)
-        from kg import model
-        model.atomic_write(out_dir / "report.json",
+        from kg.files import atomic_write
+
+        atomic_write(out_dir / "report.json",
                            (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
     return EXIT_PARTIAL if rejected else EXIT_OK
@@ -91,6 +92,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
 
     from kg import model, ontology, render, report
     from kg.cache import CachedArticle, ExtractionCache, code_version
+    from kg.files import atomic_write
     from kg.gazetteer import Gazetteer
     from kg.namespaces import digest, graph_iri
 
@@ -162,7 +164,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     if args.cache:
         cache.prune(set(keys.values()))
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    model.atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
+    atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
     return entries, len(union)
 
 

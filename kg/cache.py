@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
 from kg import config
+from kg.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +88,7 @@ class ExtractionCache:
             return None
 
     def put(self, key: str, entry: CachedArticle) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(entry), fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self._path(key), json.dumps(asdict(entry), ensure_ascii=False))
 
     def keys(self) -> set[str]:
         return {p.stem for p in self.directory.glob("*/*.json")}

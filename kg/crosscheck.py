@@ -38,6 +38,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.files import atomic_write
 from kg.gazetteer import Gazetteer
 from kg.namespaces import (
     CKG,
@@ -706,10 +707,10 @@ def run(official_csv: Path, out_dir: Path, *, gazetteer: Gazetteer | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         trig_bytes = model.serialise(dataset, "trig")
-    model.atomic_write(trig, trig_bytes)
-    model.atomic_write(ttl, model.serialise(_union(dataset), "turtle"))
-    model.atomic_write(written["crosscheck.csv"], to_csv(discrepancies).encode("utf-8"))
-    model.atomic_write(written["crosscheck.json"], to_json(discrepancies).encode("utf-8"))
+    atomic_write(trig, trig_bytes)
+    atomic_write(ttl, model.serialise(_union(dataset), "turtle"))
+    atomic_write(written["crosscheck.csv"], to_csv(discrepancies).encode("utf-8"))
+    atomic_write(written["crosscheck.json"], to_json(discrepancies).encode("utf-8"))
     log.info("crosscheck: %d official judgements, %d comparisons (%s)", len(rows), len(discrepancies),
              ", ".join(f"{k} {v}" for k, v in sorted(Counter(d.outcome for d in discrepancies).items())))
     return Result(discrepancies, len(rows), official_triples, written)

@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.files import current_umask
 from kg.facts import (
     Article,
     ArticleFacts,
@@ -283,8 +284,7 @@ class GraphWriter:
         return statements
 
     def commit(self) -> None:
-        umask = os.umask(0)
-        os.umask(umask)
+        umask = current_umask()
         for name, (tmp, fh) in self._files.items():
             fh.flush()
             os.fsync(fh.fileno())
@@ -305,24 +305,6 @@ class GraphWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self._files:
             self.abort() if exc_type else self.commit()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files: outputs are for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def serialise(graph: Graph, fmt: str) -> bytes:

@@ -35,9 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -51,6 +49,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import config
+from kg.files import atomic_write
 from kg.namespaces import CKG, ORG, SCHEMA
 
 log = logging.getLogger(__name__)
@@ -927,21 +926,6 @@ def render_projection(proj: nx.MultiDiGraph, *, title: str = "Council KG") -> st
     return net.generate_html()
 
 
-def _atomic_write(path: Path, text: str) -> Path:
-    """Write next to ``path`` and rename over it: readers see the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_viewer(graph: rdflib.Graph, path: Path, *, council: str | None = None, title: str = "Council KG") -> Path:
     """Write the self-contained viewer page to ``path`` (atomically) and return the path.
 
@@ -949,7 +933,7 @@ def write_viewer(graph: rdflib.Graph, path: Path, *, council: str | None = None,
     council's neighbourhood (see :func:`project`).
     """
     html = viewer_html(graph, council=council, title=title)
-    out = _atomic_write(Path(path), html)
+    out = atomic_write(Path(path), html)
     log.info("viewer written to %s (%d bytes)", out, len(html.encode("utf-8")))
     return out
 
@@ -983,7 +967,7 @@ def write_graphml(graph: rdflib.Graph, path: Path) -> Path:
     """Write the projection as GraphML (for Gephi) to ``path``, atomically, and return it."""
     flat = graphml_projection(graph)
     text = "\n".join(_graphml_lines(flat)) + "\n"
-    out = _atomic_write(Path(path), text)
+    out = atomic_write(Path(path), text)
     log.info("GraphML written to %s (%d nodes, %d edges)", out, flat.number_of_nodes(), flat.number_of_edges())
     return out
 

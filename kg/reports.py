@@ -213,7 +213,7 @@ def _load_patterns_cached(path: str) -> ReportPatterns:
     fields_raw = raw["fields"]
     if not isinstance(fields_raw, dict) or set(fields_raw) != set(_FIELD_KEYS):
         raise ValueError(f"{path}: fields: expected exactly the keys {list(_FIELD_KEYS)}")
-    grade = rx("grade", raw["grade"], ("grade",))
+    rx("grade", raw["grade"], ("grade",))  # validated here, compiled where used
     labels = raw["grade_labels"]
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         raise ValueError(f"{path}: grade_labels: expected an object of strings")
