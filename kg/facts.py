@@ -39,6 +39,9 @@ class Article:
     warnings: list[str] = field(default_factory=list)
     #: Inspection reports (PDF): offset in ``body`` at which each page begins (page n at index n-1).
     page_offsets: tuple[int, ...] = ()
+    #: The credited author as written ("Jane Smith, Social Affairs Correspondent"), from a byline
+    #: or date line in the head of the article; None when there is none.
+    byline: str | None = None
 
     @property
     def text_for_extraction(self) -> str:

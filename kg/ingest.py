@@ -1,11 +1,23 @@
 """Files -> :class:`~kg.facts.Article` records: decoding, title/date/body/comments split, dedup.
 
-The input is plain text saved from news pages (Community Care): a headline, an optional
-standfirst, a photo credit, sometimes a date line, the body, site trailers, then the reader
-comments. This stage cuts a file into those parts. The body keeps the journalist's words
-verbatim (modulo whitespace), because every fact's evidence sentence is later checked against
-the file. What counts as a credit, a trailer or a comment header is data, in
-``data/ingest_patterns.json``.
+The input is plain text saved from news pages: a headline, an optional standfirst, a photo
+credit, sometimes a date line and a byline, the body, site trailers, then the reader comments.
+This stage cuts a file into those parts. The body keeps the journalist's words verbatim (modulo
+whitespace), because every fact's evidence sentence is later checked against the file. What
+counts as a credit, a date line, a byline, a trailer, a comments heading or a comment header is
+data, in ``data/ingest_patterns.json``.
+
+Beyond Community Care's layout, the head of the file (the first few paragraphs, short lines
+only) may hold date lines in the forms other outlets use ("Published: 3 March 2017", "First
+published on Fri 3 Mar 2017 10.42 GMT", "By Jane Smith | 3 March 2017", "BBC News, 3 March
+2017", "03/03/2017", "Date: 3 March 2017" ...), bylines and page furniture; they are taken out
+of the text, the date preferring a labelled line over an unlabelled one and an "Updated" line
+last. A dateline ("LONDON, 3 March 2017 — ") is cut from the start of the first paragraph,
+leaving the rest of it verbatim. Comments may follow a generic heading ("Comments (3)", "Reader
+comments", "Have your say") in several formats ("Jane D | 3 March 2017 10:42", "Jane D wrote:",
+an author line over a date line ...), with replies marked by indentation, "> " or "Reply to
+Jane D". Text after a comments heading is never body: what reads as no comment format is kept
+as one comment with no author, and a warning.
 
 Three public entry points:
 
@@ -32,7 +44,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
@@ -67,14 +79,44 @@ HEAD_PARA_MAX_CHARS = 700
 #: Image captions (alt text) left between the standfirst and the credit are at most this long.
 CAPTION_MAX_CHARS = 200
 
-_PATTERN_LIST_KEYS = ("credit_line", "date_line", "end_of_body", "drop_paragraph", "comments_end")
+#: Date lines and bylines are looked for in this many paragraphs after the headline ...
+HEAD_SCAN_PARAS = 6
+#: ... on lines no longer than this (the first line of the file excepted).
+HEAD_LINE_MAX_CHARS = 160
+
+#: A comment's author/date line is never longer than this.
+COMMENT_HEADER_MAX_CHARS = 160
+
+#: Rank of each kind of date line: the lowest rank found gives the publication date.
+DATE_RANKS = {"date_line": 0, "date_line_plain": 1, "dateline": 1, "date_line_updated": 2}
+
+_PATTERN_LIST_KEYS = (
+    "credit_line", "date_line", "date_line_plain", "date_line_updated", "dateline",
+    "byline_line", "byline_name", "byline_role", "head_meta_line",
+    "end_of_body", "drop_paragraph", "comments_heading", "comments_heading_weak",
+    "comment_header_plain", "comment_author_line", "comment_date_line", "comment_reply_marker",
+    "comment_noise", "comments_end",
+)
 _PATTERN_ONE_KEYS = ("comments_header", "comment_header")
-_ALLOWED_KEYS = frozenset({"_doc", "version", "number_words", *_PATTERN_LIST_KEYS, *_PATTERN_ONE_KEYS})
+_ALLOWED_KEYS = frozenset(
+    {"_doc", "version", "number_words", "macros", *_PATTERN_LIST_KEYS, *_PATTERN_ONE_KEYS}
+)
 _REQUIRED_GROUPS = {
     "date_line": {"date"},
+    "date_line_plain": {"date"},
+    "date_line_updated": {"date"},
+    "dateline": {"date", "rest"},
+    "byline_line": {"byline"},
+    "byline_name": {"byline"},
+    "byline_role": {"role"},
     "comments_header": {"count"},
     "comment_header": {"indent", "num", "bullet", "author", "when"},
+    "comment_header_plain": {"author"},
+    "comment_author_line": {"author"},
+    "comment_date_line": {"when"},
+    "comment_reply_marker": {"author"},
 }
+_MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
 
 _MONTHS = {
     name: number
@@ -90,9 +132,16 @@ _MONTHS = {
     for name in names
 }
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
-_TIME = re.compile(r"(\d{1,2})[:.](\d{2})\s*(?:([aApP])\.?[mM]\.?)?\s*$")
+#: "03/03/2017", "3.3.2017", "3-3-2017": day first (British usage).
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_WEEKDAY = re.compile(r"(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+")
+_TIME = re.compile(
+    r"(\d{1,2})[:.](\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?:([aApP])\.?[mM]\.?)?"
+    r"\s*(?:GMT|BST|UTC|Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_BEFORE_TIME = re.compile(r"(?:,?\s+at|,|\s+[-–]|T)?\s*$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'’”)\]]*$")
 
 _UNICODE_BOMS = (
@@ -138,8 +187,22 @@ class IngestPatterns:
 
     credit_line: tuple[re.Pattern[str], ...]
     date_line: tuple[re.Pattern[str], ...]
+    date_line_plain: tuple[re.Pattern[str], ...]
+    date_line_updated: tuple[re.Pattern[str], ...]
+    dateline: tuple[re.Pattern[str], ...]
+    byline_line: tuple[re.Pattern[str], ...]
+    byline_name: tuple[re.Pattern[str], ...]
+    byline_role: tuple[re.Pattern[str], ...]
+    head_meta_line: tuple[re.Pattern[str], ...]
     end_of_body: tuple[re.Pattern[str], ...]
     drop_paragraph: tuple[re.Pattern[str], ...]
+    comments_heading: tuple[re.Pattern[str], ...]
+    comments_heading_weak: tuple[re.Pattern[str], ...]
+    comment_header_plain: tuple[re.Pattern[str], ...]
+    comment_author_line: tuple[re.Pattern[str], ...]
+    comment_date_line: tuple[re.Pattern[str], ...]
+    comment_reply_marker: tuple[re.Pattern[str], ...]
+    comment_noise: tuple[re.Pattern[str], ...]
     comments_end: tuple[re.Pattern[str], ...]
     comments_header: re.Pattern[str]
     comment_header: re.Pattern[str]
@@ -168,9 +231,25 @@ def _load_patterns_cached(path: str) -> IngestPatterns:
     if missing:
         raise ValueError(f"{path}: missing keys {sorted(missing)}")
 
+    macros = raw.get("macros", {})
+    if not isinstance(macros, dict) or not all(isinstance(v, str) for v in macros.values()):
+        raise ValueError(f"{path}: macros: expected an object of strings")
+
+    def expand(key: str, source: str) -> str:
+        for _ in range(10):  # macros may use macros; ten levels is plenty, more is a cycle
+            names = set(_MACRO.findall(source))
+            if not names:
+                return source
+            unknown = names - set(macros)
+            if unknown:
+                raise ValueError(f"{path}: {key}: unknown macros {sorted(unknown)}")
+            source = _MACRO.sub(lambda m: macros[m.group(1)], source)
+        raise ValueError(f"{path}: {key}: macros nest too deeply (a cycle?)")
+
     def compile_one(key: str, source: object) -> re.Pattern[str]:
         if not isinstance(source, str):
             raise ValueError(f"{path}: {key}: expected a string, got {source!r}")
+        source = expand(key, source)
         try:
             pattern = re.compile(source)
         except re.error as exc:
@@ -476,38 +555,35 @@ def parse_text(
     warnings: list[str] | None = None,
     patterns: IngestPatterns | None = None,
 ) -> Article:
-    """Split decoded text into title, standfirst, date, body and comments."""
+    """Split decoded text into title, standfirst, date, byline, body and comments."""
     pats = patterns or load_patterns()
     warnings = list(warnings or [])
     lines = text.split("\n")
     first_line = next((ln.strip() for ln in lines if ln.strip()), "")
 
-    end, header_at = _find_body_end(lines, first_line, pats)
-    title, standfirst, date, body = _split_head(_paragraphs(lines[:end]), pats, warnings)
+    end, heading = _find_body_end(lines, first_line, pats)
+    head = _split_head(_paragraphs(lines[:end]), pats, warnings)
+    title = head.title
 
     comments: list[Comment] = []
     declared: int | None = None
-    if header_at is None:
-        header_at = next(
-            (i for i in range(end, len(lines)) if _comments_header(lines, i, first_line, pats)),
-            None,
-        )
-    if header_at is not None:
-        match = _comments_header(lines, header_at, first_line, pats)
-        assert match is not None
-        count = match.group("count")
-        declared = int(count) if count.isdigit() else pats.number_words.get(count.lower())
-        if title is None and match.groupdict().get("title"):
-            title = match.group("title").strip().strip("“”\"'‘’") or None
-        comments = _parse_comments(lines[header_at + 1:], pats, warnings)
+    if heading is None:
+        heading = _find_heading_after(lines, end, first_line, pats)
+    if heading is not None:
+        count = heading.count
+        if count:
+            declared = int(count) if count.isdigit() else pats.number_words.get(count.lower())
+        if title is None and heading.title:
+            title = heading.title
+        comments = _parse_comments(lines[heading.line + 1:], pats, warnings, after_heading=True)
     elif end < len(lines):
         comments = _parse_comments(lines[end:], pats, warnings)
     if declared is not None and declared != len(comments):
         warnings.append(f"declares {declared} responses but {len(comments)} comments were read")
 
-    if not body:
+    if not head.body:
         warnings.append("empty body")
-    reference_date = date
+    reference_date = head.date
     if reference_date is None:
         created = [c.created for c in comments if c.created is not None]
         if created:
@@ -516,37 +592,74 @@ def parse_text(
         source_file=source_file,
         sha1=sha1,
         title=title,
-        body=body,
-        standfirst=standfirst,
-        date=date,
+        body=head.body,
+        standfirst=head.standfirst,
+        date=head.date,
         reference_date=reference_date,
         comments=comments,
         comments_declared=declared,
         warnings=warnings,
+        byline=head.byline,
     )
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """Where the comments begin: the heading's line, its declared count, a headline it repeats."""
+
+    line: int
+    count: str | None = None
+    title: str | None = None
 
 
 def _find_body_end(
     lines: list[str], first_line: str, pats: IngestPatterns
-) -> tuple[int, int | None]:
-    """Index of the first line past the body, and of the comments header if that is it."""
+) -> tuple[int, _Heading | None]:
+    """Index of the first line past the body, and the comments heading if that is it."""
+    para = -1
+    blank = True
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
+            blank = True
             continue
+        if blank:
+            para += 1
+            blank = False
         if _search_any(pats.end_of_body, stripped):
             return i, None
-        if _comments_header(lines, i, first_line, pats):
-            return i, i
+        heading = _comments_header(lines, i, first_line, pats) or _comments_heading(
+            lines, i, pats, strict=para <= HEAD_SCAN_PARAS
+        )
+        if heading is not None:
+            return i, heading
         match = pats.comment_header.search(line.expandtabs(4))
         if match and match.group("num"):
             return i, None
     return len(lines), None
 
 
+def _find_heading_after(
+    lines: list[str], start: int, first_line: str, pats: IngestPatterns
+) -> _Heading | None:
+    """A comments heading among the trailers that follow the body (strict: comments must follow)."""
+    for i in range(start, len(lines)):
+        heading = _comments_header(lines, i, first_line, pats) or _comments_heading(
+            lines, i, pats, strict=True
+        )
+        if heading is not None:
+            return heading
+    return None
+
+
+def _next_nonblank(lines: list[str], start: int, limit: int | None = None) -> int | None:
+    stop = len(lines) if limit is None else min(len(lines), start + limit)
+    return next((k for k in range(start, stop) if lines[k].strip()), None)
+
+
 def _comments_header(
     lines: list[str], i: int, first_line: str, pats: IngestPatterns
-) -> re.Match[str] | None:
+) -> _Heading | None:
     """A "N Responses to <title>" line, accepted only where comments really follow.
 
     It must repeat the headline, be followed by a comment header, or end the file: a sentence
@@ -556,95 +669,273 @@ def _comments_header(
     if not match:
         return None
     title = (match.groupdict().get("title") or "").strip().strip("“”\"'‘’")
+    heading = _Heading(i, match.group("count"), title or None)
     if title and _fold(title) == _fold(first_line):
-        return match
-    following = next((ln for ln in lines[i + 1:] if ln.strip()), None)
-    if following is None or pats.comment_header.search(following.expandtabs(4)):
-        return match
+        return heading
+    following = _next_nonblank(lines, i + 1)
+    if following is None or _comment_header_at(lines, following, pats, plain=True):
+        return heading
     return None
+
+
+def _comments_heading(
+    lines: list[str], i: int, pats: IngestPatterns, *, strict: bool
+) -> _Heading | None:
+    """A generic comments heading ("Comments (3)", "Reader comments", "Have your say").
+
+    Accepted when a comment, a comments trailer or nothing follows it; a strong heading is also
+    accepted before other text unless ``strict`` (in the head of the file, where "3 comments" is
+    a link under the headline, or among the trailers after the body).
+    """
+    stripped = lines[i].strip()
+    if len(stripped) > COMMENT_HEADER_MAX_CHARS:
+        return None
+    weak = False
+    match = _search_any(pats.comments_heading, stripped)
+    if match is None:
+        match = _search_any(pats.comments_heading_weak, stripped)
+        if match is None:
+            return None
+        weak = True
+    heading = _Heading(i, match.groupdict().get("count"))
+    following = _next_nonblank(lines, i + 1)
+    if following is None:
+        return heading
+    text = lines[following].strip()
+    if _search_any(pats.comments_end, text) or _search_any(pats.end_of_body, text):
+        return heading
+    if _comment_header_at(lines, following, pats, plain=True):
+        return heading
+    return None if weak or strict else heading
 
 
 def _fold(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def _split_head(
-    paras: list[list[str]], pats: IngestPatterns, warnings: list[str]
-) -> tuple[str | None, str | None, dt.date | None, str]:
-    """Headline, standfirst, stated date and body from the paragraphs before the trailers.
+@dataclass
+class _Head:
+    """What :func:`_split_head` finds before the trailers."""
 
-    Lines are only ever taken away whole, or as a prefix (the date of a date line), and a
-    paragraph that loses an inner line is split there: every body paragraph stays a
-    contiguous slice of the file.
-    """
     title: str | None = None
     standfirst: str | None = None
     date: dt.date | None = None
-    date_first = False
+    byline: str | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class _LineHit:
+    """A head line that is not the journalist's text: a date line, a byline or page furniture."""
+
+    rank: int | None = None  # DATE_RANKS value for a date line
+    date: dt.date | None = None
+    byline: str | None = None
+    rest: str = ""  # what follows a date line prefix on the same line
+
+
+def _split_head(paras: list[list[str]], pats: IngestPatterns, warnings: list[str]) -> _Head:
+    """Headline, standfirst, stated date, byline and body from the paragraphs before the trailers.
+
+    Lines are only ever taken away whole, or as a prefix (the date of a date line, a dateline),
+    and a paragraph that loses an inner line is split there: every body paragraph stays a
+    contiguous slice of the file. The date is the first of the best-ranked date lines found:
+    labelled ("Published: ...") before unlabelled, "Updated ..." only when nothing else.
+    """
+    head = _Head()
+    dates: list[tuple[int, int, dt.date]] = []  # (rank, order found, date)
 
     def cut_line(p: int, i: int, rest: str = "") -> None:
         """Replace line i of paragraph p by ``rest`` (a suffix of it), splitting before it."""
         after = ([rest] if rest else []) + paras[p][i + 1:]
         paras[p:p + 1] = [part for part in (paras[p][:i], after) if part]
 
+    def note(hit: _LineHit) -> None:
+        if hit.date is not None and hit.rank is not None:
+            dates.append((hit.rank, len(dates), hit.date))
+        if hit.byline and head.byline is None:
+            head.byline = hit.byline
+
+    # Above the headline: date lines and page furniture ("For immediate release").
+    lead = False
+    for _ in range(4 * HEAD_SCAN_PARAS):  # each round cuts a line or stops
+        if not paras:
+            break
+        hit = _line_hit(paras[0][0], pats, bylines=False)
+        if hit is None:
+            break
+        note(hit)
+        lead = True
+        cut_line(0, 0, hit.rest)
+
     if paras:
         first = paras[0][0]
-        date, rest = _date_prefix(first, pats)
-        if date is not None:
-            date_first = True
-            cut_line(0, 0, rest)
-        elif _search_any(pats.credit_line, first):
+        if _search_any(pats.credit_line, first):
             pass  # no headline: the file opens with the picture
+        elif lead:  # a headline under the date line, when it looks like one
+            if len(paras) > 1 and _looks_like_heading(paras[0]):
+                head.title = first
+                cut_line(0, 0)
         elif len(first) <= TITLE_MAX_CHARS:
-            title = first
+            head.title = first
             cut_line(0, 0)
         else:
             warnings.append("first line is too long to be a headline: no title")
 
-    credit_at = _find_head_credit(paras, pats)
-    head_end = credit_at + 1 if credit_at is not None else min(1, len(paras))
-    if date is None:  # a date line just under the headline
-        for p in range(head_end):
-            for i, line in enumerate(paras[p]):
-                found, rest = _date_prefix(line, pats)
-                if found is not None:
-                    date = found
-                    cut_line(p, i, rest)
-                    break
-            if date is not None:
-                credit_at = _find_head_credit(paras, pats)
-                break
+    # Under the headline: date lines, bylines and page furniture, on short lines.
+    cuts: list[tuple[int, int, str]] = []
+    for p, plines in enumerate(paras[:HEAD_SCAN_PARAS]):
+        if len(" ".join(plines)) > HEAD_PARA_MAX_CHARS:
+            break
+        i = 0
+        while i < len(plines):
+            hits, rest, used = _head_line(plines, i, pats)
+            for hit in hits:
+                note(hit)
+            if hits:
+                cuts.extend((p, k, rest if k == i else "") for k in range(i, i + used))
+            i += max(used, 1)
+    above_meta = 0  # paragraphs left between the headline and the last byline or date line
+    if cuts:
+        paras[:], above_meta = _apply_cuts(paras, {(p, i): rest for p, i, rest in cuts})
 
+    credit_at = _find_head_credit(paras, pats)
     if credit_at is not None:
-        head = paras[:credit_at]
+        lead_paras = paras[:credit_at]
         credit_para = paras[credit_at]
         last_credit = max(
             i for i, line in enumerate(credit_para) if _search_any(pats.credit_line, line)
         )
         after = credit_para[last_credit + 1:]
         body_paras = ([after] if after else []) + paras[credit_at + 1:]
-        if title is None and date_first and head and _looks_like_heading(head[0]):
-            title = head.pop(0)[0]
-        if head and len(" ".join(head[0])) <= STANDFIRST_MAX_CHARS:
-            standfirst = " ".join(head.pop(0))
-        kept = [p for p in head if not _looks_like_caption(p)]
+        if lead_paras and len(" ".join(lead_paras[0])) <= STANDFIRST_MAX_CHARS:
+            head.standfirst = " ".join(lead_paras.pop(0))
+        kept = [p for p in lead_paras if not _looks_like_caption(p)]
         body_paras = kept + body_paras
     else:
         body_paras = paras
         if (
-            title is not None
+            head.title is not None
+            and 0 < above_meta <= 2
+            and len(" ".join(paras[0])) <= STANDFIRST_MAX_CHARS
+        ):
+            head.standfirst = " ".join(body_paras.pop(0))  # it stands above the byline or date
+        elif (
+            head.title is not None
             and len(body_paras) > 1
             and len(body_paras[0]) == 1
             and _looks_like_heading(body_paras[0], STANDFIRST_MAX_CHARS)
         ):
-            standfirst = body_paras.pop(0)[0]
+            head.standfirst = body_paras.pop(0)[0]
+
+    if body_paras:  # a dateline opening the first paragraph: "LONDON, 3 March 2017 - ..."
+        match = _search_any(pats.dateline, body_paras[0][0])
+        date = parse_date(match.group("date")) if match else None
+        if match and date is not None:
+            dates.append((DATE_RANKS["dateline"], len(dates), date))
+            rest = match.group("rest").strip()
+            body_paras[0] = ([rest] if rest else []) + body_paras[0][1:]
+            if not body_paras[0]:
+                body_paras.pop(0)
+    if dates:
+        head.date = min(dates)[2]
 
     body_parts = []
     for lines in body_paras:
         for piece in _split_at_credits(lines, pats):
             if not _search_any(pats.drop_paragraph, " ".join(piece)):
                 body_parts.append("\n".join(piece))
-    return title, standfirst, date, "\n\n".join(body_parts)
+    head.body = "\n\n".join(body_parts)
+    return head
+
+
+def _apply_cuts(
+    paras: list[list[str]], cuts: dict[tuple[int, int], str]
+) -> tuple[list[list[str]], int]:
+    """Paragraphs without the cut lines (a cut line with a rest keeps it), split where a line
+    went, and how many of them start before the last cut."""
+    last = max(cuts)
+    out: list[list[str]] = []
+    above = 0
+    for p, lines in enumerate(paras):
+        piece: list[str] = []
+        start = (p, 0)
+        for i, line in enumerate(lines):
+            if (p, i) not in cuts:
+                piece.append(line)
+                continue
+            if piece:
+                out.append(piece)
+                above += start < last
+            rest = cuts[(p, i)]
+            piece, start = ([rest] if rest else []), (p, i)
+        if piece:
+            out.append(piece)
+            above += start < last
+    return out, above
+
+
+def _head_line(lines: list[str], i: int, pats: IngestPatterns) -> tuple[list[_LineHit], str, int]:
+    """Read line i of a head paragraph: (hits, what is left of the line, lines used).
+
+    A date line's rest is read again (it may be another date line or a byline); a byline or a
+    bare name followed by a line naming a journalist's post takes that line too.
+    """
+    line = lines[i]
+    if len(line) > HEAD_LINE_MAX_CHARS:
+        return [], line, 1
+    hits: list[_LineHit] = []
+    rest = line
+    for _ in range(4):
+        hit = _line_hit(rest, pats, bylines=True)
+        if hit is None:
+            break
+        hits.append(hit)
+        rest = hit.rest
+        if not rest:
+            break
+    following = lines[i + 1] if i + 1 < len(lines) else ""
+    role = _search_any(pats.byline_role, following) if following else None
+    if role is not None:
+        if hits and hits[-1].byline and not rest:
+            hits[-1] = replace(hits[-1], byline=f"{hits[-1].byline}, {role.group('role')}")
+            return hits, "", 2
+        name = None if hits else _search_any(pats.byline_name, line)
+        if name is not None:
+            return [_LineHit(byline=f"{name.group('byline')}, {role.group('role')}")], "", 2
+    return hits, rest, 1
+
+
+def _line_hit(line: str, pats: IngestPatterns, *, bylines: bool) -> _LineHit | None:
+    """A date line (with its rank, any byline and rest), a byline or a page-furniture line."""
+    line = line.strip()
+    for key in ("date_line", "date_line_plain", "date_line_updated"):
+        for pattern in getattr(pats, key):
+            match = pattern.search(line)
+            if not match:
+                continue
+            date = parse_date(match.group("date"))
+            if date is None:
+                continue
+            groups = match.groupdict()
+            return _LineHit(
+                rank=DATE_RANKS[key],
+                date=date,
+                byline=_clean_byline(groups.get("byline")),
+                rest=(groups.get("rest") or "").strip(),
+            )
+    if bylines:
+        match = _search_any(pats.byline_line, line)
+        if match:
+            return _LineHit(byline=_clean_byline(match.group("byline")))
+    if _search_any(pats.head_meta_line, line):
+        return _LineHit()
+    return None
+
+
+def _clean_byline(text: str | None) -> str | None:
+    text = (text or "").strip(" \t,;:|-–—")
+    return text or None
 
 
 def _split_at_credits(lines: list[str], pats: IngestPatterns) -> list[list[str]]:
@@ -676,26 +967,18 @@ def _looks_like_caption(lines: list[str]) -> bool:
     return _looks_like_heading(lines, CAPTION_MAX_CHARS)
 
 
-def _date_prefix(line: str, pats: IngestPatterns) -> tuple[dt.date | None, str]:
-    """(date, rest of the line) when ``line`` is or starts with a date line."""
-    match = _search_any(pats.date_line, line.strip())
-    if not match:
-        return None, line
-    date = parse_date(match.group("date"))
-    if date is None:
-        return None, line
-    return date, (match.groupdict().get("rest") or "").strip()
-
-
 def parse_date(text: str) -> dt.date | None:
-    """Parse "2019-07-15", "15 July 2019", "July 15, 2019" (English month names, any locale).
+    """Parse "2019-07-15", "15 July 2019", "July 15, 2019", "Friday 3rd of March 2017" and the
+    day-first numeric forms "03/03/2017", "3.3.2017" (English month names, any locale).
 
     Impossible dates and years outside 1900-2100 give None.
 
     >>> parse_date("15 July 2019"), parse_date("Sept 3rd, 2020"), parse_date("2019-02-30")
     (datetime.date(2019, 7, 15), datetime.date(2020, 9, 3), None)
+    >>> parse_date("Fri 3 Mar 2017"), parse_date("03/12/2017"), parse_date("13/13/2017")
+    (datetime.date(2017, 3, 3), datetime.date(2017, 12, 3), None)
     """
-    text = text.strip()
+    text = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
     date = _parse_date_parts(text)
     return date if date is not None and 1900 <= date.year <= 2100 else None
 
@@ -710,6 +993,8 @@ def _parse_date_parts(text: str) -> dt.date | None:
         if match := _MONTH_DAY_YEAR.fullmatch(text):
             month = _MONTHS.get(match[1].lower())
             return dt.date(int(match[3]), month, int(match[2])) if month else None
+        if match := _NUMERIC_DATE.fullmatch(text):
+            return dt.date(int(match[4]), int(match[3]), int(match[1]))
     except ValueError:
         return None
     return None
@@ -718,17 +1003,21 @@ def _parse_date_parts(text: str) -> dt.date | None:
 def parse_datetime(text: str) -> dt.datetime | None:
     """Parse a comment timestamp such as "July 15, 2019 at 5:04 pm" (naive, site time).
 
+    A time zone ("GMT", "Z", "+01:00") is read past and ignored; seconds are dropped.
+
     >>> parse_datetime("July 15, 2019 at 5:04 pm")
     datetime.datetime(2019, 7, 15, 17, 4)
     >>> parse_datetime("15 July 2019 12:30 am")
     datetime.datetime(2019, 7, 15, 0, 30)
+    >>> parse_datetime("Fri 3 Mar 2017 10.42 GMT"), parse_datetime("2017-03-03T10:42:00Z")
+    (datetime.datetime(2017, 3, 3, 10, 42), datetime.datetime(2017, 3, 3, 10, 42))
     """
     text = text.strip()
     time = _TIME.search(text)
-    if not time:
+    if not time or time.start() == 0:
         date = parse_date(text)
         return dt.datetime(date.year, date.month, date.day) if date else None
-    date_part = re.sub(r"(?:,?\s+at|,)?\s*$", "", text[: time.start()])
+    date_part = _BEFORE_TIME.sub("", text[: time.start()], count=1)
     date = parse_date(date_part)
     if date is None:
         return None
@@ -742,67 +1031,243 @@ def parse_datetime(text: str) -> dt.datetime | None:
     return dt.datetime(date.year, date.month, date.day, hour, minute)
 
 
-def _parse_comments(lines: list[str], pats: IngestPatterns, warnings: list[str]) -> list[Comment]:
-    """Numbered comments and their bulleted replies, in page order.
+@dataclass
+class _RawComment:
+    """One comment as read, before numbering."""
+
+    kind: str  # "num" (numbered), "bullet" (bulleted reply), "plain" (other formats), "stray"
+    depth: int = 0  # indentation; each "> " before a plain header counts as a deeper level
+    num: str | None = None
+    author: str = ""
+    when: str | None = None
+    quotes: int = 0  # "> " markers before a plain header, stripped from its text lines too
+    reply_to_author: str | None = None  # from a "Reply to Jane D" marker
+    lines: list[str] = field(default_factory=list)
+
+
+_QUOTE_PREFIX = re.compile(r"([ \t]*)((?:>[ \t]?)*)(.*)")
+#: A "> " level counts as this much indentation.
+_QUOTE_DEPTH = 1000
+
+
+def _split_quote(line: str) -> tuple[int, int, str]:
+    """(indentation, number of "> " markers, content) of an expanded line."""
+    match = _QUOTE_PREFIX.fullmatch(line)
+    assert match is not None  # the pattern matches any line without a newline
+    return len(match.group(1)), match.group(2).count(">"), match.group(3).strip()
+
+
+def _comment_header_at(
+    lines: list[str], j: int, pats: IngestPatterns, *, plain: bool
+) -> tuple[int, _RawComment] | None:
+    """The comment header starting at line j, if any, and how many lines it takes.
+
+    Community Care's numbered and bulleted headers always; with ``plain``, also the other
+    formats: "Jane D | 3 March 2017 10:42", "Jane D, 3 March 2017", "Jane D on ... said:",
+    "Posted by Jane D on ...", "Jane D wrote:", and an author line with the date on the next line.
+    """
+    expanded = lines[j].expandtabs(4)
+    match = pats.comment_header.search(expanded)
+    if match:
+        return 1, _RawComment(
+            kind="num" if match.group("num") else "bullet",
+            depth=len(match.group("indent")),
+            num=match.group("num"),
+            author=(match.group("author") or "").strip(),
+            when=match.group("when"),
+        )
+    if not plain:
+        return None
+    indent, quotes, content = _split_quote(expanded)
+    if not content or len(content) > COMMENT_HEADER_MAX_CHARS:
+        return None
+    when: str | None = None
+    match = _search_any(pats.comment_header_plain, content)
+    if match:
+        when = match.groupdict().get("when")
+    else:
+        match = _search_any(pats.comment_author_line, content)
+        if match is None:
+            return None
+    author = match.group("author").strip()
+    consumed = 1
+    if when is None:  # the date may stand on the next line
+        k = _next_nonblank(lines, j + 1, limit=2)
+        if k is not None:
+            date_text = _split_quote(lines[k].expandtabs(4))[2]
+            date_match = (
+                _search_any(pats.comment_date_line, date_text)
+                if len(date_text) <= COMMENT_HEADER_MAX_CHARS
+                else None
+            )
+            if date_match and parse_datetime(date_match.group("when")) is not None:
+                when = date_match.group("when")
+                consumed = k - j + 1
+        if when is None and match.re in pats.comment_author_line:
+            return None  # a bare name is a header only with its date under it
+    return consumed, _RawComment(
+        kind="plain", depth=indent + _QUOTE_DEPTH * quotes, author=author, when=when, quotes=quotes
+    )
+
+
+def _parse_comments(
+    lines: list[str], pats: IngestPatterns, warnings: list[str], *, after_heading: bool = False
+) -> list[Comment]:
+    """Comments and their replies, in page order.
 
     A numbered header starts a top-level comment ("1", "2", ...); a bulleted header replies to
     the nearest header above it that is less indented (never climbing above the top-level
-    comment), numbered "<parent>.<k>".
+    comment), numbered "<parent>.<k>". After a comments heading (``after_heading``) the other
+    formats count too (see :func:`_comment_header_at`): a plain header replies to the nearest
+    less indented (or less "> "-quoted) header above it, or to the latest comment by the
+    author a "Reply to <author>" line names; page furniture ("Reply", "Report") is dropped; and
+    text before the first header is kept as one comment with no author, with a warning.
+    Without ``after_heading`` (comments found after a trailer), text before the first header
+    is page furniture and is skipped.
     """
+    raws: list[_RawComment] = []
+    stray = _RawComment(kind="stray")
+    current: _RawComment | None = None
+    pending: tuple[str, str] | None = None  # a reply marker waiting for its comment: (line, author)
+
+    def known(author: str, among: list[_RawComment]) -> bool:
+        folded = author.casefold()
+        return any(r.author.casefold() == folded for r in among if r.author)
+
+    def target() -> _RawComment | None:
+        return current if current is not None else (stray if after_heading else None)
+
+    j = 0
+    while j < len(lines):
+        found = _comment_header_at(lines, j, pats, plain=after_heading)
+        if found:
+            consumed, raw = found
+            if pending is not None:
+                if raw.kind == "plain":
+                    raw.reply_to_author = pending[1]
+                elif (owner := target()) is not None:  # numbered pages mark replies otherwise
+                    owner.lines.append(pending[0])
+                pending = None
+            raws.append(raw)
+            current = raw
+            j += consumed
+            continue
+        line = lines[j]
+        j += 1
+        stripped = line.strip()
+        if _search_any(pats.comments_end, stripped):
+            break
+        if after_heading and stripped:
+            if _search_any(pats.comment_noise, stripped):
+                continue
+            marker = _search_any(pats.comment_reply_marker, stripped)
+            if marker:
+                named = marker.group("author").strip()
+                if (
+                    current is not None
+                    and current.kind == "plain"
+                    and current.reply_to_author is None
+                    and not any(ln.strip() for ln in current.lines)
+                    and known(named, raws[:-1])
+                ):
+                    current.reply_to_author = named  # "Reply to X" under the header
+                    continue
+                if pending is None and known(named, raws):
+                    pending = (line, named)  # "Reply to X" above the next header
+                    continue
+            if pending is not None:  # not followed by a header after all: it is text
+                owner = target()
+                if owner is not None:
+                    owner.lines.append(pending[0])
+                pending = None
+        owner = target()
+        if owner is not None:
+            owner.lines.append(line)
+    if pending is not None and (owner := target()) is not None:
+        owner.lines.append(pending[0])
+
+    if any(ln.strip() for ln in stray.lines):
+        raws.insert(0, stray)
+        warnings.append(
+            "text after the comments heading is in no known comment format: "
+            "kept as one comment with no author"
+        )
+    return _number_comments(raws, warnings)
+
+
+def _number_comments(raws: list[_RawComment], warnings: list[str]) -> list[Comment]:
     comments: list[Comment] = []
     stack: list[tuple[int, str]] = []
     children: Counter[str] = Counter()
     top = 0
     renumbered = False
-    current: dict | None = None
-    body: list[str] = []
 
-    def flush() -> None:
-        if current is None:
-            return
-        text = "\n\n".join("\n".join(p) for p in _paragraphs(body))
-        comments.append(Comment(text=text, **current))
+    def child_of(parent: str) -> str:
+        children[parent] += 1
+        return f"{parent}.{children[parent]}"
 
-    for line in lines:
-        expanded = line.expandtabs(4)
-        match = pats.comment_header.search(expanded)
-        if match:
-            flush()
-            body = []
-            indent = len(match.group("indent"))
-            if match.group("num") or not stack:
-                if not match.group("num"):
-                    warnings.append("a reply with no comment above it: read as a comment")
+    for raw in raws:
+        reply_to: str | None = None
+        if raw.kind == "stray":
+            top += 1
+            number = str(top)
+            stack = []
+        elif raw.kind == "num" or (raw.kind == "bullet" and not stack):
+            if raw.kind == "bullet":
+                warnings.append("a reply with no comment above it: read as a comment")
+            top += 1
+            number = str(top)
+            if raw.num and int(raw.num) != top and not renumbered:
+                renumbered = True
+                warnings.append("comment numbers on the page are not 1, 2, 3...: renumbered")
+            stack = [(raw.depth, number)]
+        elif raw.kind == "bullet":
+            while len(stack) > 1 and stack[-1][0] >= raw.depth:
+                stack.pop()
+            reply_to = stack[-1][1]
+            number = child_of(reply_to)
+            stack.append((raw.depth, number))
+        else:
+            folded = (raw.reply_to_author or "").casefold()
+            parent = next(
+                (c for c in reversed(comments) if folded and c.author.casefold() == folded), None
+            )
+            if parent is not None:
+                reply_to = parent.number
+                number = child_of(reply_to)
+            elif not stack or raw.depth <= stack[0][0]:
                 top += 1
-                number, reply_to = str(top), None
-                if match.group("num") and int(match.group("num")) != top and not renumbered:
-                    renumbered = True
-                    warnings.append("comment numbers on the page are not 1, 2, 3...: renumbered")
-                stack = [(indent, number)]
+                number = str(top)
+                stack = [(raw.depth, number)]
             else:
-                while len(stack) > 1 and stack[-1][0] >= indent:
+                while len(stack) > 1 and stack[-1][0] >= raw.depth:
                     stack.pop()
                 reply_to = stack[-1][1]
-                children[reply_to] += 1
-                number = f"{reply_to}.{children[reply_to]}"
-                stack.append((indent, number))
-            when = match.group("when")
-            created = parse_datetime(when)
+                number = child_of(reply_to)
+                stack.append((raw.depth, number))
+        created = None
+        if raw.when is not None:
+            created = parse_datetime(raw.when)
             if created is None:
-                warnings.append(f"comment {number}: unreadable date {when!r}")
-            current = {
-                "number": number,
-                "author": (match.group("author") or "").strip(),
-                "created": created,
-                "reply_to": reply_to,
-            }
-            continue
-        if _search_any(pats.comments_end, line.strip()):
-            break
-        if current is not None:
-            body.append(line)
-    flush()
+                warnings.append(f"comment {number}: unreadable date {raw.when!r}")
+        comments.append(
+            Comment(
+                number=number,
+                author=raw.author,
+                text=_comment_text(raw),
+                created=created,
+                reply_to=reply_to,
+            )
+        )
     return comments
+
+
+def _comment_text(raw: _RawComment) -> str:
+    lines = raw.lines
+    if raw.quotes:
+        unquote = re.compile(rf"^[ \t]*(?:>[ \t]?){{1,{raw.quotes}}}")
+        lines = [unquote.sub("", line, count=1) for line in lines]
+    return "\n\n".join("\n".join(p) for p in _paragraphs(lines))
 
 
 # --------------------------------------------------------------------------------------------

@@ -594,3 +594,619 @@ def test_duplicates_scale_without_pair_explosion() -> None:
     assert find_duplicates(articles, stats=stats) == expected
     assert stats["candidate_pairs"] < 5 * len(articles)
     assert stats["compared_pairs"] == 20
+
+
+# --------------------------------------------------------------------------------------------
+# Regression: the seeds (and the first two fixtures) parse exactly as before the formats below
+# were added. The snapshots were written by the ingest of that time; regenerate them only on a
+# deliberate change, with ``_snapshot`` below, and review the diff.
+
+
+def _snapshot(art: Article) -> dict:
+    return {
+        "title": art.title,
+        "standfirst": art.standfirst,
+        "date": art.date.isoformat() if art.date else None,
+        "reference_date": art.reference_date.isoformat() if art.reference_date else None,
+        "body": art.body,
+        "comments_declared": art.comments_declared,
+        "comments": [
+            {"number": c.number, "author": c.author, "reply_to": c.reply_to,
+             "created": c.created.isoformat() if c.created else None, "text": c.text}
+            for c in art.comments
+        ],
+        "warnings": art.warnings,
+    }
+
+
+SEEDS_SNAPSHOT = json.loads((FIXTURES / "seeds_snapshot.json").read_text(encoding="utf-8"))
+OLD_FIXTURES_SNAPSHOT = json.loads((FIXTURES / "old_fixtures_snapshot.json").read_text(encoding="utf-8"))
+
+
+def test_snapshot_covers_every_seed() -> None:
+    assert sorted(SEEDS_SNAPSHOT) == [p.name for p in SEED_FILES]
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_seed_matches_snapshot(path: Path) -> None:
+    art = read_article(path)
+    assert _snapshot(art) == SEEDS_SNAPSHOT[path.name]
+    assert art.byline is None
+
+
+@pytest.mark.parametrize("name", sorted(OLD_FIXTURES_SNAPSHOT))
+def test_old_fixture_matches_snapshot(name: str) -> None:
+    assert _snapshot(read_article(FIXTURES / name)) == OLD_FIXTURES_SNAPSHOT[name]
+
+
+# --------------------------------------------------------------------------------------------
+# Date lines, datelines and bylines from other outlets
+
+MARCH_3 = dt.date(2017, 3, 3)
+BODY = "The council was rated inadequate by Ofsted inspectors.\n\nThe director said the council would improve."
+
+#: (date line as written, byline it gives)
+DATE_FORMS = [
+    ("Published: 3 March 2017", None),
+    ("Published 3 March 2017, 10:42", None),
+    ("First published on Fri 3 Mar 2017 10.42 GMT", None),
+    ("Last updated: 3 March 2017", None),
+    ("Posted on March 3, 2017 by Jane Smith", "Jane Smith"),
+    ("By Jane Smith | 3 March 2017", "Jane Smith"),
+    ("By Jane Smith, Local Democracy Reporter - Friday, 3 March 2017 10:42",
+     "Jane Smith, Local Democracy Reporter"),
+    ("BBC News, 3 March 2017", None),
+    ("3 March 2017", None),
+    ("03/03/2017", None),
+    ("3.3.2017", None),
+    ("2017-03-03T10:42:00Z", None),
+    ("Friday 3rd March 2017", None),
+    ("Mar 3, 2017", None),
+    ("3 Mar 2017", None),
+    ("Date: 3 March 2017", None),
+    ("For immediate release: 3 March 2017", None),
+    ("Issued: 3 March 2017", None),
+]
+
+#: Where the date line stands: under the headline, under a standfirst, as the standfirst's
+#: second line, after the photo credit, above the headline.
+LAYOUTS = {
+    "under-headline": ("Council rated inadequate\n\n{line}\n\nA standfirst without a stop\n\n{body}\n",
+                       "Council rated inadequate", "A standfirst without a stop"),
+    "under-standfirst": ("Council rated inadequate\n\nA standfirst without a stop\n\n{line}\n\n"
+                         "Photo: A/B\n\n{body}\n", "Council rated inadequate", "A standfirst without a stop"),
+    "in-standfirst": ("Council rated inadequate\n\nStandfirst.\n{line}\n\n{body}\n",
+                      "Council rated inadequate", "Standfirst."),
+    "after-credit": ("Council rated inadequate\n\nStandfirst here\n\nPicture: A/B\n\n{line}\n\n{body}\n",
+                     "Council rated inadequate", "Standfirst here"),
+    "above-headline": ("{line}\n\nCouncil rated inadequate\n\n{body}\n", "Council rated inadequate", None),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize(("line", "byline"), DATE_FORMS, ids=[f for f, _ in DATE_FORMS])
+def test_date_forms_in_the_head(line: str, byline: str | None, layout: str) -> None:
+    template, title, standfirst = LAYOUTS[layout]
+    text = template.format(line=line, body=BODY)
+    art = parse_text(text, source_file="x.txt")
+    assert art.date == MARCH_3 and art.reference_date == MARCH_3
+    assert (art.title, art.standfirst, art.body) == (title, standfirst, BODY)
+    assert art.byline == byline
+    assert art.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Last updated: 5 March 2017", "4 March 2017", "Published: 3 March 2017"], dt.date(2017, 3, 3)),
+        (["Updated 5 March 2017", "4 March 2017"], dt.date(2017, 3, 4)),
+        (["By Jane Smith | 4 March 2017", "Posted on 3 March 2017"], dt.date(2017, 3, 3)),
+        (["Published: 3 March 2017", "Published: 4 March 2017"], dt.date(2017, 3, 3)),  # the first
+        (["Last modified on Sat 5 Mar 2017 14.00 GMT"], dt.date(2017, 3, 5)),  # when nothing else
+        (["Published: 3 March 2017 | Updated: 5 March 2017"], dt.date(2017, 3, 3)),
+    ],
+)
+def test_labelled_date_preferred_updated_last(lines: list[str], expected: dt.date) -> None:
+    text = "Headline here\n\n" + "\n\n".join(lines) + "\n\n" + BODY
+    art = parse_text(text, source_file="x.txt")
+    assert art.date == expected
+    assert art.body == BODY  # every date line is taken out of the text
+
+
+def test_labelled_date_beats_a_dateline() -> None:
+    art = read_article(FIXTURES / "press_release.txt")
+    assert art.date == MARCH_3  # "Date: 3 March 2017", not the dateline's 2 March
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Headline\n\nThe report was published on 3 March 2017 and found failings.\n\nMore text.",
+        "Headline\n\nPublished: 3 March 2017, the report said " + "very " * 40 + "much.\n\nMore.",
+        "Headline\n\n" + "".join(f"Paragraph {i} of the story.\n\n" for i in range(8)) + "3 March 2017\n\nEnd.",
+        "Headline\n\n" + "A long opening paragraph. " * 40 + "\n\n3 March 2017\n\nEnd.",
+        "Headline\n\nOn 3 March 2017 – the day of the visit – inspectors arrived.\n\nMore.",
+        "Headline\n\n30/02/2017\n\nBody.",
+    ],
+    ids=["in-sentence", "long-line", "past-head", "after-long-paragraph", "on-date-dash", "impossible"],
+)
+def test_not_a_date_line(text: str) -> None:
+    art = parse_text(text, source_file="x.txt")
+    assert art.date is None
+    original = _squash(text)
+    for part in [art.title, art.standfirst, *art.body.split("\n\n")]:
+        if part:
+            assert _squash(part) in original
+    assert len(_squash(" ".join(p for p in (art.title, art.standfirst, art.body) if p))) == len(original)
+
+
+@pytest.mark.parametrize(
+    ("first", "rest"),
+    [
+        ("LONDON, 3 March 2017 — Ofsted has warned councils.", "Ofsted has warned councils."),
+        ("NEWCASTLE UPON TYNE, Friday 3 March 2017 - Ofsted has warned councils.", "Ofsted has warned councils."),
+        ("Leeds, 3 March 2017: Ofsted has warned councils.", "Ofsted has warned councils."),
+        ("LONDON (3 March 2017) – Ofsted has warned councils.", "Ofsted has warned councils."),
+        ("3 March 2017 -- Ofsted has warned councils.", "Ofsted has warned councils."),
+        ("LONDON, 3 March 2017 —", None),
+    ],
+)
+def test_dateline_is_cut_from_the_first_paragraph(first: str, rest: str | None) -> None:
+    text = f"Headline\n\nStandfirst here\n\nPhoto: X\n\n{first}\nSecond line of the paragraph.\n\nMore."
+    art = parse_text(text, source_file="x.txt")
+    assert art.date == MARCH_3
+    paragraphs = art.body.split("\n\n")
+    if rest is None:
+        assert paragraphs == ["Second line of the paragraph.", "More."]
+    else:
+        assert paragraphs == [f"{rest}\nSecond line of the paragraph.", "More."]
+        assert first.endswith(rest)  # a verbatim suffix of the line
+
+
+def test_dateline_only_in_the_first_paragraph() -> None:
+    text = "Headline\n\nPhoto: X\n\nFirst paragraph.\n\nLONDON, 3 March 2017 — later text.\n"
+    art = parse_text(text, source_file="x.txt")
+    assert art.date is None
+    assert art.body == "First paragraph.\n\nLONDON, 3 March 2017 — later text."
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("By Jane Smith", "Jane Smith"),
+        ("BY JANE SMITH", "JANE SMITH"),
+        ("By Jane Smith and John O'Neill", "Jane Smith and John O'Neill"),
+        ("By Jane Smith, BBC News", "Jane Smith, BBC News"),
+        ("Jane Smith, Social Affairs Correspondent", "Jane Smith, Social Affairs Correspondent"),
+        ("Jane Smith, chief reporter", "Jane Smith, chief reporter"),
+        ("Jane Smith Social affairs correspondent", "Jane Smith Social affairs correspondent"),
+        ("By Jane Smith\nSocial Affairs Correspondent", "Jane Smith, Social Affairs Correspondent"),
+        ("Jane Smith\nHealth Editor", "Jane Smith, Health Editor"),
+    ],
+)
+def test_byline_is_neither_standfirst_nor_body(line: str, byline: str) -> None:
+    for text, standfirst in (
+        (f"Headline\n\n{line}\n\n{BODY}\n", None),
+        (f"Headline\n\nStandfirst here\n\n{line}\n\n{BODY}\n", "Standfirst here"),
+        (f"Headline\n\nStandfirst here\n\nPhoto: X\n\n{line}\n\n{BODY}\n", "Standfirst here"),
+    ):
+        art = parse_text(text, source_file="x.txt")
+        assert (art.byline, art.standfirst, art.body) == (byline, standfirst, BODY), text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By the time inspectors arrived, caseloads were high.",
+        "By March 2018",
+        "Letters to the Editor",
+        "Jane Smith",  # a bare name is a byline only with a post under it
+        "Council leader Jane Smith said the report was fair.",
+    ],
+)
+def test_not_a_byline(line: str) -> None:
+    art = parse_text(f"Headline\n\nPhoto: X\n\n{line}\n\n{BODY}\n", source_file="x.txt")
+    assert art.byline is None
+    assert art.body == f"{line}\n\n{BODY}"
+
+
+def test_dated_byline_with_post_on_the_next_line_keeps_its_date() -> None:
+    art = parse_text(f"Headline\n\nPosted on March 3, 2017 by Jane Smith\nHealth Editor\n\n{BODY}\n",
+                     source_file="x.txt")
+    assert (art.date, art.byline, art.body) == (MARCH_3, "Jane Smith, Health Editor", BODY)
+
+
+def test_byline_past_the_head_stays_in_the_body() -> None:
+    paras = "".join(f"Paragraph {i} of the story.\n\n" for i in range(8))
+    art = parse_text(f"Headline\n\n{paras}By Jane Smith\n\nEnd.", source_file="x.txt")
+    assert art.byline is None and art.body.endswith("By Jane Smith\n\nEnd.")
+
+
+def test_standfirst_with_a_full_stop_above_a_byline() -> None:
+    art = parse_text(
+        f"Headline\n\nOfsted finds failings in the front door.\n\nBy Jane Smith\n\n{BODY}\n",
+        source_file="x.txt",
+    )
+    assert art.standfirst == "Ofsted finds failings in the front door."
+    assert art.body == BODY
+
+
+def test_press_release_markers_above_the_headline() -> None:
+    art = read_article(FIXTURES / "press_release.txt")
+    assert art.title == "Northshire welcomes new children's services director"
+    assert art.standfirst is None and art.byline is None
+    assert art.body.split("\n\n")[0] == (
+        "Northshire County Council has appointed Pat Example as its new director of children's services."
+    )
+    assert "IMMEDIATE" not in art.body and "NORTHTOWN" not in art.body
+    assert len(art.body.split("\n\n")) == 4 and art.comments == []
+
+
+# --------------------------------------------------------------------------------------------
+# Comments in other formats
+
+ARTICLE_HEAD = "Council rated inadequate\n\nStandfirst here\n\nPhoto: X\n\n" + "".join(
+    f"Body paragraph {i}.\n\n" for i in range(8)
+)
+ARTICLE_BODY = "\n\n".join(f"Body paragraph {i}." for i in range(8))
+TWO_COMMENTS = "Jane D | 3 March 2017 10:42\nFirst comment.\n\nBob T | 3 March 2017 11:00\nSecond comment.\n"
+
+
+def _comments(tail: str, head: str = ARTICLE_HEAD) -> Article:
+    art = parse_text(head + tail, source_file="x.txt")
+    assert art.body == ARTICLE_BODY
+    return art
+
+
+@pytest.mark.parametrize(
+    ("heading", "declared"),
+    [
+        ("Comments", None), ("COMMENTS", None), ("Comments (2)", 2), ("2 comments", 2),
+        ("2 Comments", 2), ("Two comments", 2), ("Reader comments", None), ("Readers' comments", None),
+        ("Readers’ comments", None), ("Reader comments (2)", 2), ("Have your say", None),
+        ("Join the discussion", None), ("What our readers say", None), ("Your comments", None),
+    ],
+)
+def test_comments_headings(heading: str, declared: int | None) -> None:
+    for head in (ARTICLE_HEAD, "Council rated inadequate\n\nPhoto: X\n\nOne short paragraph.\n\n"):
+        art = parse_text(head + f"{heading}\n\n{TWO_COMMENTS}", source_file="x.txt")
+        assert "Jane D" not in art.body and heading not in art.body
+        assert [(c.number, c.author, c.text) for c in art.comments] == [
+            ("1", "Jane D", "First comment."), ("2", "Bob T", "Second comment."),
+        ]
+        assert art.comments_declared == declared
+        assert art.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("header", "author", "created"),
+    [
+        ("Jane D | 3 March 2017 10:42", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Jane D · 03/03/2017 10:42", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Jane D, 3 March 2017", "Jane D", dt.datetime(2017, 3, 3)),
+        ("Jane D, Friday 3 March 2017 at 10:42am", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Jane D on 3 March 2017 at 10:42 said:", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Posted by Jane D on 3 March 2017", "Jane D", dt.datetime(2017, 3, 3)),
+        ("Posted by Jane D", "Jane D", None),
+        ("Jane D wrote:", "Jane D", None),
+        ("Jane D said...", "Jane D", None),
+        ("Jane D said…", "Jane D", None),
+        ("Jane D says:\nMarch 3, 2017 at 10:42 am", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Jane D\n3 March 2017 10:42", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("Jane D\n\n3 Mar 2017 10.42", "Jane D", dt.datetime(2017, 3, 3, 10, 42)),
+        ("sw_1977 | 2017-03-03T10:42:00Z", "sw_1977", dt.datetime(2017, 3, 3, 10, 42)),
+    ],
+)
+def test_comment_header_formats(header: str, author: str, created: dt.datetime | None) -> None:
+    for separator in ("\n", "\n\n"):
+        tail = f"Comments\n\n{header}{separator}First line.\nSecond line.\n\nBob T | 4 March 2017 09:00\nOther."
+        art = _comments(tail)
+        first, second = art.comments
+        assert (first.number, first.author, first.created, first.reply_to) == ("1", author, created, None)
+        assert first.text == "First line.\nSecond line."
+        assert (second.number, second.author) == ("2", "Bob T")
+        assert art.warnings == []
+
+
+def test_comment_text_lines_that_look_like_headers_only_when_whole() -> None:
+    tail = (
+        "Comments\n\nJane D | 3 March 2017 10:42\nThe director said: we will improve.\n"
+        "They said it was fine.\nI wrote to them on 3 March 2017 and heard nothing.\n"
+    )
+    [comment] = _comments(tail).comments
+    assert comment.text.count("\n") == 2
+
+
+def test_reply_by_indentation_and_quote_marker() -> None:
+    tail = (
+        "Comments (4)\n\nJane D | 3 March 2017 10:42\nFirst.\n\n"
+        "    Bob T | 3 March 2017 11:00\n    Reply to Jane.\n\n"
+        "        Carol W | 3 March 2017 11:30\n        Reply to Bob.\n\n"
+        "Dan P | 3 March 2017 12:00\nSecond.\n\n"
+        "> Eve R | 3 March 2017 12:30\n> Quoted reply,\n> two lines.\n"
+    )
+    art = _comments(tail)
+    assert [(c.number, c.author, c.reply_to, c.text) for c in art.comments] == [
+        ("1", "Jane D", None, "First."),
+        ("1.1", "Bob T", "1", "Reply to Jane."),
+        ("1.1.1", "Carol W", "1.1", "Reply to Bob."),
+        ("2", "Dan P", None, "Second."),
+        ("2.1", "Eve R", "2", "Quoted reply,\ntwo lines."),
+    ]
+    assert any("declares 4 responses but 5" in w for w in art.warnings)
+
+
+def test_reply_to_marker_before_or_under_the_header() -> None:
+    tail = (
+        "Comments\n\nJane D | 3 March 2017 10:42\nFirst.\n\nBob T | 3 March 2017 11:00\nSecond.\n\n"
+        "Reply to Jane D\nCarol W | 3 March 2017 11:30\nReply to Jane.\n\n"
+        "Dan P | 3 March 2017 12:00\nIn reply to Bob T\nReply to Bob.\n\n"
+        "Eve R | 3 March 2017 12:30\nReply to the minister: no.\nReply to Nobody Known\n"
+    )
+    art = _comments(tail)
+    assert [(c.number, c.author, c.reply_to) for c in art.comments] == [
+        ("1", "Jane D", None), ("2", "Bob T", None), ("1.1", "Carol W", "1"),
+        ("2.1", "Dan P", "2"), ("3", "Eve R", None),
+    ]
+    assert art.comments[2].text == "Reply to Jane."
+    assert art.comments[3].text == "Reply to Bob."
+    assert art.comments[4].text == "Reply to the minister: no.\nReply to Nobody Known"  # kept as text
+
+
+def test_page_furniture_in_comments_is_dropped() -> None:
+    tail = (
+        "Comments (2)\n\nSort by: Newest\n\nJane D | 3 March 2017 10:42\nFirst.\nReply\nReport\n\n"
+        "Bob T | 3 March 2017 11:00\nSecond.\nLike\n\nMost read\nSome other story\n"
+    )
+    art = _comments(tail)
+    assert [c.text for c in art.comments] == ["First.", "Second."]
+    assert art.warnings == []
+
+
+def test_unparseable_text_after_heading_is_one_comment_with_warning() -> None:
+    art = read_article(FIXTURES / "unparseable_comments.txt")
+    assert art.body.endswith("The director said the result belonged to frontline staff.")
+    assert "Great news" not in art.body
+    [comment] = art.comments
+    assert (comment.number, comment.author, comment.created) == ("1", "", None)
+    assert comment.text == (
+        "Great news for the children of the county.\n\nWell done to all the staff involved."
+    )
+    assert any("no known comment format" in w for w in art.warnings)
+
+
+def test_unparseable_text_before_the_first_comment_is_kept() -> None:
+    art = _comments("Comments\n\nPlease keep comments civil.\n\n" + TWO_COMMENTS)
+    assert [(c.number, c.author, c.text) for c in art.comments] == [
+        ("1", "", "Please keep comments civil."), ("2", "Jane D", "First comment."),
+        ("3", "Bob T", "Second comment."),
+    ]
+    assert any("no known comment format" in w for w in art.warnings)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["Comments", "Join the discussion\n", "0 comments\n\nLeave a comment\n\nName\nEmail\n",
+     "Comments\n\nThere are no comments yet.\n", "Have your say\n\nComments are closed."],
+)
+def test_heading_with_no_comment_ends_the_body(tail: str) -> None:
+    art = _comments(tail)
+    assert art.comments == []
+    assert not [w for w in art.warnings if "declares" not in w]
+
+
+def test_heading_alone_fixture() -> None:
+    art = read_article(FIXTURES / "heading_alone.txt")
+    assert art.body == (
+        "Ofsted inspectors have returned to Northshire for a monitoring visit.\n\n"
+        "The council was rated inadequate in 2016."
+    )
+    assert (art.date, art.byline, art.comments, art.warnings) == (MARCH_3, "Jane Smith", [], [])
+
+
+def test_weak_heading_followed_by_prose_is_body() -> None:
+    art = parse_text(ARTICLE_HEAD + "Have your say\n\nThe consultation closes on 9 September.\n",
+                     source_file="x.txt")
+    assert art.body.endswith("Have your say\n\nThe consultation closes on 9 September.")
+    assert art.comments == []
+
+
+def test_comment_count_link_under_the_headline_is_not_a_heading() -> None:
+    art = read_article(FIXTURES / "comment_count_link.txt")
+    assert art.title == "Caseloads fall in Northshire"
+    assert art.standfirst is None
+    assert art.byline == "Jane Smith, Social Affairs Correspondent"
+    assert art.body.split("\n\n") == [
+        "Caseloads in Northshire have fallen to 18 children per social worker, the council has said.",
+        "The council recruited 40 permanent social workers last year.",
+        "Have your say",
+        "The council is consulting on its new early help strategy until 9 September.",
+    ]
+    assert art.comments == [] and art.warnings == []
+
+
+def test_comment_counts_in_related_links_are_not_a_heading() -> None:
+    tail = "Related stories\nCouncil rated good\n3 comments\nAnother story\n\nComments (1)\n\n" \
+           "Jane D | 3 March 2017 10:42\nFirst.\n"
+    art = parse_text(ARTICLE_HEAD + tail, source_file="x.txt")
+    assert art.body == ARTICLE_BODY
+    assert [(c.author, c.text) for c in art.comments] == [("Jane D", "First.")]
+    assert art.comments_declared == 1 and art.warnings == []
+
+
+def test_plain_comments_after_a_trailer_need_a_heading() -> None:
+    art = parse_text(ARTICLE_HEAD + "Related stories\n\nJane D | 3 March 2017 10:42\nFirst.\n",
+                     source_file="x.txt")
+    assert art.body == ARTICLE_BODY and art.comments == []
+
+
+# --------------------------------------------------------------------------------------------
+# Fixture articles in the styles of other outlets
+
+
+def _assert_verbatim(path: Path, art: Article) -> None:
+    text = path.read_text(encoding="utf-8")
+    original = _squash(text)
+    for part in [art.title, art.standfirst, *art.body.split("\n\n")]:
+        if part:
+            assert _squash(part) in original, part
+    file_lines = {line.strip().lstrip("> ").strip() for line in text.split("\n")}
+    for comment in art.comments:
+        for line in comment.text.split("\n"):
+            assert not line or line.strip() in file_lines, line
+
+
+NEW_FIXTURES = sorted(p for p in FIXTURES.glob("*.txt") if p.name not in OLD_FIXTURES_SNAPSHOT)
+
+
+@pytest.mark.parametrize("path", NEW_FIXTURES, ids=lambda p: p.stem)
+def test_new_fixtures_verbatim_and_dated(path: Path) -> None:
+    art = read_article(path)
+    _assert_verbatim(path, art)
+    assert art.date == MARCH_3 or path.name == "comment_count_link.txt"
+    assert art.title and "\n\n\n" not in art.body
+
+
+def test_fixture_guardian_style() -> None:
+    art = read_article(FIXTURES / "guardian_style.txt")
+    assert art.title == "Children's services in Northshire rated inadequate for second time"
+    assert art.standfirst == (
+        "Ofsted says leaders failed to act on warnings about caseloads and drift in child protection work."
+    )
+    assert art.byline == "Jane Smith Social affairs correspondent"
+    assert art.date == MARCH_3  # not the "Last modified" date
+    paragraphs = art.body.split("\n\n")
+    assert len(paragraphs) == 7
+    assert paragraphs[0].startswith("Children's services in Northshire have been rated")
+    assert "Photograph" not in art.body and "Comments" not in art.body
+    assert art.comments_declared == 3
+    assert [(c.number, c.author, c.created, c.reply_to) for c in art.comments] == [
+        ("1", "Kim Reader", dt.datetime(2017, 3, 3, 11, 2), None),
+        ("1.1", "Sam Worker", dt.datetime(2017, 3, 3, 11, 15), "1"),
+        ("2", "Lee Parent", dt.datetime(2017, 3, 3, 12, 30), None),
+    ]
+    assert art.comments[2].text == "The council has known about this since 2014.\nIt should have acted then."
+    assert art.warnings == []
+
+
+def test_fixture_local_democracy_reporter() -> None:
+    art = read_article(FIXTURES / "local_democracy_reporter.txt")
+    assert art.title == "Northshire council pledges £2m after damning Ofsted report"
+    assert art.byline == "Jane Smith, Local Democracy Reporter"
+    assert art.date == MARCH_3 and art.standfirst is None
+    assert art.body.startswith("Northshire County Council has pledged £2m")
+    assert art.body.endswith("A monitoring visit is expected in the autumn.")
+    assert "Street View" not in art.body and "headquarters" not in art.body  # caption + credit
+    assert art.comments_declared == 3
+    assert [(c.number, c.author, c.reply_to, c.text) for c in art.comments] == [
+        ("1", "Jane D", None, "Money alone will not fix this."),
+        ("1.1", "Bob T", "1", "It is a start though."),
+        ("2", "Carol W", None, "Where was the scrutiny committee?"),
+    ]
+    assert art.comments[2].created == dt.datetime(2017, 3, 4, 8, 15)
+    assert art.warnings == []
+
+
+def test_fixture_agency_dateline() -> None:
+    art = read_article(FIXTURES / "agency_dateline.txt")
+    assert (art.title, art.byline, art.date, art.standfirst) == (
+        "Ofsted warns of rising caseloads across England", "Jane Smith", MARCH_3, None,
+    )
+    assert art.body.split("\n\n")[0] == (
+        "Ofsted has warned that caseloads are rising in a third of councils, with some social "
+        "workers holding more than 30 cases.\nThe inspectorate's annual report said recruitment "
+        "was the biggest single challenge."
+    )
+
+
+def test_fixture_wordpress_blog() -> None:
+    art = read_article(FIXTURES / "wordpress_blog.txt")
+    assert art.title == "What the Northshire inspection tells us about caseloads"
+    assert (art.date, art.byline) == (MARCH_3, "Jane Smith")
+    assert art.body.startswith("Ofsted's report on Northshire makes grim reading")
+    assert art.body.endswith("Whether that is enough remains to be seen.")
+    assert art.comments_declared == 3
+    assert [(c.number, c.author, c.created, c.reply_to, c.text) for c in art.comments] == [
+        ("1", "Jane D", dt.datetime(2017, 3, 3, 10, 42), None,
+         "Spot on. We had the same problems in our authority."),
+        ("1.1", "Bob T", dt.datetime(2017, 3, 3, 11, 5), "1", "Which authority was that?"),
+        ("2", "Carol W", dt.datetime(2017, 3, 4, 21, 0), None, "Good piece."),
+    ]
+    assert art.warnings == []
+
+
+def test_fixture_reader_comments_plain() -> None:
+    art = read_article(FIXTURES / "reader_comments_plain.txt")
+    assert art.date == MARCH_3  # "Published", not "Updated"
+    assert art.body.startswith("A council has been told to improve")
+    assert art.body.endswith("The council employs around 200 children's social workers.")
+    assert [(c.number, c.author, c.created, c.reply_to, c.text) for c in art.comments] == [
+        ("1", "Jane D", dt.datetime(2017, 3, 3, 10, 42), None,
+         "Front door working well? Not from where I sit."),
+        ("1.1", "Bob T", dt.datetime(2017, 3, 3), "1",
+         "I work there and it has improved a lot.\nGive it time."),
+        ("1.2", "Carol W", None, "1", "Plans lacking detail is a national problem."),
+        ("2", "Dan P", None, None, "Requires improvement is better than last time.\nI remember 2015."),
+    ]
+    assert art.comments_declared is None and art.warnings == []
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns file: macros and the new keys
+
+
+def test_patterns_macros_and_new_keys_are_strict(tmp_path: Path) -> None:
+    raw = json.loads(ingest.PATTERNS_FILE.read_text(encoding="utf-8"))
+    cases = [
+        ({"date_line_plain": ["^{NO_SUCH}$"]}, "unknown macros"),
+        ({"macros": {**raw["macros"], "LOOP": "{LOOP}"}, "dateline": ["{LOOP}"]}, "nest too deeply"),
+        ({"comment_header_plain": ["^(?P<who>x)$"]}, "lacks groups"),
+        ({"dateline": ["^(?P<date>{DATE})$"]}, "lacks groups"),
+        ({"macros": ["not", "an", "object"]}, "macros"),
+    ]
+    for i, (change, message) in enumerate(cases):
+        path = tmp_path / f"p{i}.json"
+        path.write_text(json.dumps({**raw, **change}), encoding="utf-8")
+        with pytest.raises(ValueError, match=message):
+            load_patterns(path)
+    missing = tmp_path / "missing.json"
+    missing.write_text(json.dumps({k: v for k, v in raw.items() if k != "byline_line"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="missing keys"):
+        load_patterns(missing)
+
+
+# --------------------------------------------------------------------------------------------
+# Properties over the new formats
+
+_NEW_FORMAT_LINES = [
+    *(f for f, _ in DATE_FORMS), "LONDON, 3 March 2017 — Text.", "By Jane Smith",
+    "Jane Smith, Social Affairs Correspondent", "Social Affairs Correspondent", "FOR IMMEDIATE RELEASE",
+    "Comments", "Comments (3)", "3 comments", "Reader comments", "Have your say", "Join the discussion",
+    "Jane D | 3 March 2017 10:42", "  Bob | 3 March 2017 11:00", "> Eve | 3 March 2017", "> quoted",
+    "Jane D, 3 March 2017", "Jane D on 3 March 2017 at 10:42 said:", "Posted by Jane D on 3 March 2017",
+    "Jane D wrote:", "Jane D said...", "Jane D says:", "March 3, 2017 at 10:42 am", "Reply to Jane D",
+    "Reply", "Sort by: Newest", "There are no comments yet.", "Jane D", "Photograph: A/B",
+]
+_new_line = st.one_of(st.sampled_from(_NEW_FORMAT_LINES), st.sampled_from(_SEED_LINES), st.just(""),
+                      st.text(max_size=40))
+_new_article_text = st.lists(_new_line, max_size=40).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_new_article_text)
+def test_property_new_formats_verbatim_and_total(text: str) -> None:
+    try:
+        decoded, _ = decode_bytes(text.encode("utf-8", "surrogatepass"))
+    except UnreadableFile:
+        return
+    art = parse_text(decoded, source_file="x.txt")
+    _check_article(art)
+    original = _squash(decoded)
+    for part in [art.title, art.standfirst, *art.body.split("\n\n")]:
+        if part:
+            assert _squash(part) in original
+    assert art.date is None or 1900 <= art.date.year <= 2100
+    assert parse_text(decoded, source_file="x.txt") == art  # deterministic
+    numbers = [c.number for c in art.comments]
+    assert len(set(numbers)) == len(numbers)
+    assert all(c.reply_to in numbers[:i] for i, c in enumerate(art.comments) if c.reply_to)
