@@ -155,21 +155,40 @@ def _council_in_year(gazetteer: Gazetteer, ent: Span, year: int | None) -> str:
 
 def _attribute(ctx: DocContext) -> None:
     """Each sentence is about the council it names; else, by coreference, the council named in
-    the last two sentences; else the article's focus council. A sentence about councils in
-    general, in an article that names none nearby, stays sector-wide (None)."""
+    the last two sentences ("the county council" and "the city council" pick the last county or
+    city named, for articles about a city and its county); else the article's focus council. A
+    sentence about councils in general that names none stays sector-wide (None)."""
     last: str | None = None
     last_index = -10
+    recent: list[str] = []
     for sent in ctx.sentences:
         if sent.councils:
             sent.council = sent.councils[0]
             last, last_index = sent.councils[-1], sent.index
+            recent = [c for c in recent if c not in sent.councils] + list(sent.councils)
             continue
-        if GENERIC.search(sent.text):
+        kind = TIER.search(sent.text)
+        chosen = _last_of_kind(ctx, recent, kind.group(1).lower()) if kind else None
+        if chosen:
+            sent.council = chosen
+        elif GENERIC.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
         elif last is not None and sent.index - last_index <= 2:
             sent.council = last
         else:
             sent.council = ctx.focus
+
+
+#: "the county council", "the city council": which of two neighbouring councils is meant.
+TIER = re.compile(r"\bthe (county|city)(?: council)?\b", re.IGNORECASE)
+
+
+def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
+    for code in reversed(recent):
+        council = ctx.gazetteer.by_code(code)
+        if council and kind in f"{council.official_name} {council.authority_type}".lower():
+            return code
+    return None
 
 
 def year_near(text: str, position: int, window: int = 80) -> int | None:

@@ -17,6 +17,18 @@ CANCELLED = re.compile(
 )
 #: A subject that denies the failing: "no child was left at risk".
 NO_SUBJECT = re.compile(r"\b(?:no|not a single|not one|none of the)\s+(?:child|children|young (?:person|people)|famil(?:y|ies)|case|cases)\b", re.IGNORECASE)
+#: Inspectors looked and found nothing: "did not identify any children at immediate risk".
+FOUND_NONE = re.compile(r"(?:\bnot|n[’']t|\bnever) (?:find|found|identify|identified|see|seen|come across|came across) any\b", re.IGNORECASE)
+DOUBLE_QUOTES = re.compile(r"[“”\"]")
+
+
+def _without_quotes(text: str) -> tuple[str, list[int]]:
+    """``text`` without double quotation marks, and for each character of the result (and its
+    end) the offset it came from in ``text``."""
+    kept = [i for i, ch in enumerate(text) if not DOUBLE_QUOTES.match(ch)]
+    return "".join(text[i] for i in kept), kept + [len(text)]
+
+
 #: A sentence that praises rather than criticises (and holds no failing cue of its own).
 INTRO_LIST = re.compile(r"(?:[:：]|\bas well as:?|\bincluding:?|\bfollowing:?)\s*$", re.IGNORECASE)
 #: A heading or a lead-in that opens a list of what must improve ("What needs to improve",
@@ -38,12 +50,16 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
     ['high caseloads']
     """
     hits: dict[str, tuple[str, str, int, int]] = {}
+    if FOUND_NONE.search(text):
+        return []  # "inspectors did not identify any children at risk": the finding is denied
+    # quotation marks inside a phrase ('caseloads were “high and rising”') do not change its sense
+    plain, positions = _without_quotes(text)
     for rule in rules.of_kind("failing"):
-        for match in rule.finditer(text):
-            before = text[: match.start()]
+        for match in rule.finditer(plain):
+            before = plain[: match.start()]
             if CANCELLED.search(before[-60:]) or NO_SUBJECT.search(before):
                 continue
-            hits.setdefault(rule.label, (rule.label, rule.id, match.start(), match.end()))
+            hits.setdefault(rule.label, (rule.label, rule.id, positions[match.start()], positions[match.end()]))
             break
     return sorted(hits.values(), key=lambda h: (h[2], h[0]))
 

@@ -59,7 +59,7 @@ HONORIFIC_NAME = re.compile(
     r"\b(?:Sir|Dame|Dr|Cllr|Councillor|Professor|Prof|Lord|Lady|Baroness|Mr|Mrs|Ms|Miss)\.?\s+"
     r"(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|da|di|du|van|von|der|den|le|la|al|bin|ben)\s+)?[A-Z][\w’'-]+){0,2})")
 #: ", Priya Ramsay, who ..." / ", Jane Smith, said": a name set off by commas before a relative or a verb of saying.
-COMMA_NAME = re.compile(r"(?<=,\s)(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,\s+(?:who|the|a|an|said|says|added|told)\b|\s+(?:said|says|added)\b)")
+COMMA_NAME = re.compile(r"(?<=,\s)(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,\s+(?:who|the|a|an|said|says|added|told|has|have|had|is|was|will|would)\b|\s+(?:said|says|added)\b)")
 #: "said Priti Das, director ...", "according to Sam Oduya, ...": a name right after a verb of saying.
 SAID_NAME = re.compile(r"\b(?:said|says|added|adds|according to|told by)\s+(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,|\.|\s+(?:who|of|from|at)\b)")
 #: "NAME, who chairs the council's scrutiny committee, said": a post given by a relative clause.

@@ -13,7 +13,17 @@ AMOUNT = re.compile(
 )
 MULTIPLIER = {"bn": 10**9, "billion": 10**9, "m": 10**6, "million": 10**6, "k": 10**3, "thousand": 10**3}
 #: Money that is not a response: cuts, savings, overspends.
-NOT_SPENDING = re.compile(r"\b(?:cut\w*|saving\w*|overspen\w*|deficit|shortfall|short of|reduc\w*|compensation|fine[ds]?|cost of)\b", re.IGNORECASE)
+NOT_SPENDING = re.compile(
+    r"\b(?:cut\w*|saving\w*|overspen\w*|deficit|shortfall|short of|reduc\w*|compensation|fine[ds]?|cost of|"
+    r"gap|black hole|pressures?|owed|debt)\b",
+    re.IGNORECASE,
+)
+#: A response ruled out or advised against: "don't restructure", "has no plans to".
+NEGATED = re.compile(
+    r"(?:\bdo not|\bdon[’']t|\bdid not|\bdidn[’']t|\bwill not|\bwon[’']t|\bnot|\bnever|\bno plans? to|\brule[sd]? out|"
+    r"\bagainst|\binstead of|\brather than)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
 CLAUSE_BREAK = re.compile(r",\s+(?:and|while|but)\s+|;\s+|\s+and\s+(?=the\b|its\b|a\b|an\b)")
 
 
@@ -66,6 +76,8 @@ def extract(ctx: DocContext) -> list[Response]:
             if match is None:
                 continue
             if rule.label == "funding" and NOT_SPENDING.search(text[max(0, match.start() - 30): match.end() + 30]):
+                continue
+            if NEGATED.search(text[:match.start()][-40:]):
                 continue
             start, end = _clause(text, match.start())
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))

@@ -21,6 +21,11 @@ NOT_ACTUAL = re.compile(
 #: "15% of children", "20 per cent increase": a percentage that is not a workforce rate.
 RATE_NOT_MEASURE = re.compile(r"^\s*(?:of (?:children|families|cases|assessments|referrals|councils|authorities|local authorities)|increase|rise|cut|reduction|budget)\b", re.IGNORECASE)
 CLAUSE = re.compile(r",\s+(?:and|while|but|with|whereas)\b|;|\band\s+(?=\d)")
+#: A figure for a region or the country, not for the council: "the England average of 16%".
+ELSEWHERE = re.compile(
+    r"\b(?:England|national(?:ly)?|nationwide|across the country|the country|regional(?:ly)?|the region|"
+    r"(?:North|South) (?:West|East)|the Midlands|West Midlands|East Midlands|Yorkshire and the Humber|"
+    r"the North East|London(?:-wide)?|average for|councils|authorities)\b", re.IGNORECASE)
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -63,6 +68,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
             else:
                 continue
             rule = chosen[2]
+            if _about_elsewhere(text, min(chosen[0], m.start()), max(chosen[1], m.end()), sent):
+                continue
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
             out.append(Statistic(ctx.council_at(sent, m.start()), rule.label, _value(m.group("num")),
@@ -96,6 +103,16 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 taken.add(absolute)
                 last_year = year or last_year
     return _dedupe(out)
+
+
+def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
+    """The clause around a figure speaks of a region or the country and names no council."""
+    left = max(text.rfind(",", 0, lo), text.rfind(";", 0, lo), -1) + 1
+    right_candidates = [i for i in (text.find(",", hi), text.find(";", hi)) if i >= 0]
+    right = min(right_candidates) if right_candidates else len(text)
+    clause = text[left:right]
+    named = any(left <= start < right for start, _ in sent.council_spans)
+    return bool(ELSEWHERE.search(clause)) and not named
 
 
 def _year_after(text: str, position: int) -> int | None:
