@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
+def plain_decimal(value: Decimal | str | int) -> Decimal:
+    """A Decimal without exponent or trailing zeros: '50.0' -> 50, '3.50' -> 3.5, 1E+6 -> 1000000.
+
+    >>> plain_decimal("50.0"), plain_decimal("3.50"), plain_decimal(Decimal("1E+6"))
+    (Decimal('50'), Decimal('3.5'), Decimal('1000000'))
+    """
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize()
+
+
 @dataclass(frozen=True)
 class Comment:
     """A reader comment under an article. Opinion only: never a source of facts."""

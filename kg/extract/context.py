@@ -184,11 +184,12 @@ TIER = re.compile(r"\bthe (county|city)(?: council)?\b", re.IGNORECASE)
 
 
 def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
-    for code in reversed(recent):
-        council = ctx.gazetteer.by_code(code)
-        if council and kind in f"{council.official_name} {council.authority_type}".lower():
-            return code
-    return None
+    """The last council of that kind named; the article's own council when it is one of them."""
+    matching = [code for code in recent
+                if (c := ctx.gazetteer.by_code(code)) and kind in f"{c.official_name} {c.authority_type}".lower()]
+    if ctx.focus in matching:
+        return ctx.focus
+    return matching[-1] if matching else None
 
 
 def year_near(text: str, position: int, window: int = 80) -> int | None:

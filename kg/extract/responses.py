@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from kg.extract.context import DocContext
-from kg.facts import Response
+from kg.facts import Response, plain_decimal
 
 AMOUNT = re.compile(
     r"£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<unit>bn|billion|m|million|k|thousand)?\b",
@@ -36,7 +36,7 @@ def parse_amount(number: str, unit: str | None) -> Decimal:
     value = Decimal(number.replace(",", ""))
     if unit:
         value *= MULTIPLIER[unit.lower()]
-    return value.normalize() if value == value.to_integral() else value
+    return plain_decimal(value)
 
 
 def _clause(text: str, position: int) -> tuple[int, int]:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from kg.extract.context import YEAR, DocContext
-from kg.facts import Statistic
+from kg.facts import Statistic, plain_decimal
 
 PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")
@@ -25,13 +26,54 @@ CLAUSE = re.compile(r",\s+(?:and|while|but|with|whereas)\b|;|\band\s+(?=\d)")
 ELSEWHERE = re.compile(
     r"\b(?:England|national(?:ly)?|nationwide|across the country|the country|regional(?:ly)?|the region|"
     r"(?:North|South) (?:West|East)|the Midlands|West Midlands|East Midlands|Yorkshire and the Humber|"
-    r"the North East|London(?:-wide)?|average for|councils|authorities)\b", re.IGNORECASE)
+    r"the North East|London(?:-wide)?|average for|across (?:all )?(?:councils|authorities))\b", re.IGNORECASE)
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
+FRACTION = re.compile(
+    r"\b(?P<a>one|two|three|four|five|six|seven|eight|nine|\d+) (?:in|out of) (?P<b>two|three|four|five|six|seven|eight|nine|ten|\d+)\b"
+    r"|\b(?P<part>half|a quarter|a third|two thirds|three quarters)\b(?= of)",
+    re.IGNORECASE,
+)
+PARTS = {"half": Decimal(50), "a quarter": Decimal(25), "a third": Decimal("33.3"),
+         "two thirds": Decimal("66.7"), "three quarters": Decimal(75)}
+
+
+@dataclass(frozen=True)
+class _Rate:
+    """A proportion found in a sentence, as a percentage."""
+
+    start_: int
+    end_: int
+    value: Decimal
+
+    def start(self) -> int:
+        return self.start_
+
+    def end(self) -> int:
+        return self.end_
+
+
+def _rates(text: str) -> list[_Rate]:
+    """Percentages ("24.6%", "22 per cent") and proportions in words ("one in four", "almost
+    half of"), as percentages, in order."""
+    found = [_Rate(m.start(), m.end(), _value(m.group("num"))) for m in PERCENT.finditer(text)]
+    for m in FRACTION.finditer(text):
+        if m.group("part"):
+            value = PARTS[m.group("part").lower()]
+        else:
+            a, b = (int(x) if x.isdigit() else WORD_NUMBERS[x.lower()] for x in (m.group("a"), m.group("b")))
+            if not 0 < a < b:
+                continue
+            value = plain_decimal((Decimal(a * 100) / Decimal(b)).quantize(Decimal("0.1")))
+        found.append(_Rate(m.start(), m.end(), value))
+    return sorted(found, key=lambda r: r.start_)
+
+
 def _value(text: str) -> Decimal:
-    value = Decimal(text)
-    return value.normalize() if value == value.to_integral() else value
+    return plain_decimal(text)
 
 
 def extract(ctx: DocContext) -> list[Statistic]:
@@ -52,7 +94,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
         # one named before them (within 80 characters), else one named just after them
         # ("22 per cent of posts were covered by agency staff").
         rate_kinds = {k[2].label for k in keywords if k[2].label != "caseload"}
-        for m in PERCENT.finditer(text):
+        for m in _rates(text):
             if RATE_NOT_MEASURE.match(text[m.end():]):
                 continue
             before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
@@ -72,7 +114,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 continue
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            out.append(Statistic(ctx.council_at(sent, m.start()), rule.label, _value(m.group("num")),
+            out.append(Statistic(ctx.council_at(sent, m.start()), rule.label, m.value,
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
