@@ -322,3 +322,28 @@ def test_posts_by_relative_clause_and_after_said(extractor):
     assert ("Joan Pritchett", "chair of the council’s scrutiny committee", "E06000027") in got
     assert ("Priti Das", "director of children’s services", "E06000027") in got
     assert [(q.person, q.text) for q in of(facts, Quotation)] == [("Priti Das", "It is a wake-up call")]
+
+
+def test_county_and_city_councils_side_by_side(extractor):
+    body = ("Derbyshire County Council has been rated good, while Derby City Council was rated inadequate in 2019.\n\n"
+            "Inspectors said the county had stable leadership. The city council had too few social workers, "
+            "and its vacancy rate was 21 per cent, compared with 8 per cent in the county.")
+    facts = run(extractor, body)
+    stats = {(s.council, s.value) for s in of(facts, Statistic)}
+    assert stats == {("E06000015", Decimal("21")), ("E10000007", Decimal("8"))}
+    assert ("E06000015", "recruitment and retention") in labels(facts, Finding, "failing")
+
+
+def test_proportions_in_words(extractor):
+    body = "In Slough one in five posts was vacant in 2020, and almost half of frontline posts were filled by agency staff."
+    got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {("vacancy rate", Decimal("20")), ("agency rate", Decimal("50"))}
+
+
+def test_denied_findings_and_ruled_out_responses(extractor):
+    body = ("Slough Borough Council was inspected.\n\n"
+            "Inspectors did not identify any children at immediate risk of harm.\n\n"
+            "The director said: “My advice to other councils is: don’t restructure in a crisis.”")
+    facts = run(extractor, body)
+    assert ("E06000039", "risk not recognised") not in labels(facts, Finding, "failing")
+    assert ("E06000039", "restructure") not in labels(facts, Response, "response_type")

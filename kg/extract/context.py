@@ -160,21 +160,29 @@ def _attribute(ctx: DocContext) -> None:
     sentence about councils in general that names none stays sector-wide (None)."""
     last: str | None = None
     last_index = -10
+    last_line = -1
     recent: list[str] = []
     for sent in ctx.sentences:
+        # "the county" / "the city council" inside a sentence point at the last council of that kind
+        for m in TIER.finditer(sent.text):
+            code = _last_of_kind(ctx, recent, m.group(1).lower())
+            if code:
+                sent.council_spans = sorted([*sent.council_spans, (m.start(), code)])
         if sent.councils:
             sent.council = sent.councils[0]
-            last, last_index = sent.councils[-1], sent.index
+            last, last_index, last_line = sent.councils[-1], sent.index, sent.line
             recent = [c for c in recent if c not in sent.councils] + list(sent.councils)
             continue
         kind = TIER.search(sent.text)
         chosen = _last_of_kind(ctx, recent, kind.group(1).lower()) if kind else None
         if chosen:
             sent.council = chosen
+            last, last_index, last_line = chosen, sent.index, sent.line
         elif GENERIC.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
-        elif last is not None and sent.index - last_index <= 2:
+        elif last is not None and (sent.index - last_index <= 2 or sent.line == last_line):
             sent.council = last
+            last_index = sent.index if sent.line == last_line else last_index
         else:
             sent.council = ctx.focus
 

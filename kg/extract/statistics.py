@@ -33,7 +33,7 @@ IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}
 FRACTION = re.compile(
-    r"\b(?P<a>one|two|three|four|five|six|seven|eight|nine|\d+) (?:in|out of) (?P<b>two|three|four|five|six|seven|eight|nine|ten|\d+)\b"
+    r"\b(?P<a>one|two|three|four|five|six|seven|eight|nine|\d{1,2}) (?:in|out of) (?P<b>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b"
     r"|\b(?P<part>half|a quarter|a third|two thirds|three quarters)\b(?= of)",
     re.IGNORECASE,
 )
@@ -114,7 +114,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 continue
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            out.append(Statistic(ctx.council_at(sent, m.start()), rule.label, m.value,
+            out.append(Statistic(_council_for(ctx, sent, m.start(), m.end()), rule.label, m.value,
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
@@ -147,14 +147,26 @@ def extract(ctx: DocContext) -> list[Statistic]:
     return _dedupe(out)
 
 
-def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
-    """The clause around a figure speaks of a region or the country and names no council."""
+def _clause(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Bounds of the comma- or semicolon-delimited clause around ``text[lo:hi]``."""
     left = max(text.rfind(",", 0, lo), text.rfind(";", 0, lo), -1) + 1
     right_candidates = [i for i in (text.find(",", hi), text.find(";", hi)) if i >= 0]
-    right = min(right_candidates) if right_candidates else len(text)
-    clause = text[left:right]
+    return left, (min(right_candidates) if right_candidates else len(text))
+
+
+def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
+    """The clause around a figure speaks of a region or the country and names no council."""
+    left, right = _clause(text, lo, hi)
     named = any(left <= start < right for start, _ in sent.council_spans)
-    return bool(ELSEWHERE.search(clause)) and not named
+    return bool(ELSEWHERE.search(text[left:right])) and not named
+
+
+def _council_for(ctx: DocContext, sent, lo: int, hi: int) -> str | None:
+    """The council a figure belongs to: one named in its own clause ("compared with 8 per cent
+    in the county"), else the council the sentence is about at that point."""
+    left, right = _clause(sent.text, lo, hi)
+    inside = [(abs(start - lo), code) for start, code in sent.council_spans if left <= start < right]
+    return min(inside)[1] if inside else ctx.council_at(sent, lo)
 
 
 def _year_after(text: str, position: int) -> int | None:
