@@ -148,8 +148,11 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
             g.add((node, CKG.date, Literal(fact.date.isoformat(), datatype=XSD.date)))
         if fact.inspection_type:
             g.add((node, CKG.inspectionType, concept_iri("inspectiontype", fact.inspection_type)))
-        if fact.current is not None:
-            g.add((node, CKG.current, Literal(fact.current)))
+        if fact.current:
+            # only ever "true": an article reports the judgement in force when it was written; two
+            # articles of different dates may disagree on whether one is current, the record of
+            # when it was current is the year
+            g.add((node, CKG.current, Literal(True)))
         if fact.start_date is not None:
             g.add((node, CKG.startDate, Literal(fact.start_date.isoformat(), datatype=XSD.date)))
         if fact.end_date is not None:

@@ -54,9 +54,28 @@ def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
     """Load the pipeline by name and add the paragraph and gazetteer components."""
     nlp = spacy.load(name or model_name(), exclude=list(EXCLUDE))
     nlp.add_pipe("paragraph_breaks", before="parser")
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(gazetteer.ruler_patterns())
+    ruler = nlp.add_pipe("entity_ruler", before="ner",
+                         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(phrase_patterns(gazetteer.ruler_patterns()))
     return nlp
+
+
+def phrase_patterns(patterns: list[dict]) -> list[dict]:
+    """Token patterns that only compare lower-cased words become phrase patterns, which spaCy's
+    PhraseMatcher finds about five times faster; patterns that need the exact case or a part of
+    speech (ambiguous names such as "Reading") stay token patterns. Same matches either way.
+
+    >>> phrase_patterns([{"label": "COUNCIL", "id": "E1", "pattern": [{"LOWER": "kingston"}, {"LOWER": "upon"}]},
+    ...                  {"label": "COUNCIL", "id": "E2", "pattern": [{"ORTH": "Reading"}]}])[0]["pattern"]
+    'kingston upon'
+    """
+    out = []
+    for pattern in patterns:
+        tokens = pattern["pattern"]
+        if isinstance(tokens, list) and all(set(t) == {"LOWER"} for t in tokens):
+            pattern = {**pattern, "pattern": " ".join(t["LOWER"] for t in tokens)}
+        out.append(pattern)
+    return out
 
 
 def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet) -> ArticleFacts:
