@@ -371,9 +371,11 @@ class _Guard(BaseHTTPRequestHandler):
                 self._stream(response, conn, started, deadline)
         except (socket.timeout, TimeoutError):
             log.warning("query stopped after %.1f s: %s", time.monotonic() - started, self.path[:200])
+            # restart before answering: the client's next query must not reach the doomed server
+            with contextlib.suppress(RuntimeError, TimeoutError):
+                upstream.restart(generation)
             if not sent_headers:
                 self._plain(503, f"Query stopped: it ran past the time limit of {self.server.deadline_s:g} s")
-            threading.Thread(target=upstream.restart, args=(generation,), daemon=True).start()
         except _Abort as exc:
             log.warning("response aborted: %s", exc)
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
