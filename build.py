@@ -31,6 +31,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not articles_dir.is_dir():
         log.error("articles folder not found: %s", articles_dir)
         return EXIT_FATAL
+    if out_dir.resolve() == articles_dir.resolve():
+        log.error("the output folder must not be the articles folder (%s): its viewer.html would be read as input",
+                  out_dir)
+        return EXIT_FATAL
     articles, rejected = [], []
     for path, item in _inputs(articles_dir):
         if isinstance(item, ingest.IngestError):
@@ -67,13 +71,45 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _inputs(folder: Path):
-    """(path, Article or IngestError) for every news article and inspection report in ``folder``."""
-    from kg import ingest, reports
+    """(path, Article or IngestError) for every input in ``folder``, in file-name order: news
+    articles (text and saved HTML pages) and inspection reports. One bad file never stops the
+    others: whatever reading it raises becomes an IngestError naming the file. Hidden files
+    (names starting with ".") are ignored, with a warning naming each. A file name that
+    is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning)."""
+    import os
 
-    yield from ingest.iter_articles(folder, suffixes=config.ARTICLE_SUFFIXES)
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                       and p.suffix.lower() in config.REPORT_SUFFIXES):
-        yield path, reports.read_report(path)
+    from kg import html, ingest, reports
+
+    readers = {**{s: ingest.read_article for s in config.ARTICLE_SUFFIXES},
+               **{s: html.read_html for s in config.HTML_SUFFIXES},
+               **{s: reports.read_report for s in config.REPORT_SUFFIXES}}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        read = readers.get(path.suffix.lower())
+        if read is None:
+            continue
+        if path.name.startswith("."):  # "._x.txt" (macOS), ".~lock.x.txt": never the user's articles
+            log.warning("ignored hidden file %r: names starting with '.' are not inputs", path.name)
+            continue
+        try:
+            if not path.is_file():
+                continue
+            item = read(path)
+        except ingest.UnreadableFile as exc:
+            item = ingest.IngestError(path, exc.reason)
+        except OSError as exc:
+            item = ingest.IngestError(path, f"cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one file, not the build
+            log.debug("reading %s failed", path, exc_info=True)
+            item = ingest.IngestError(path, f"could not be read ({type(exc).__name__}: {exc})")
+        name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
+        if name != path.name:  # undecodable bytes in the name: keep the file, show the bytes
+            path = path.with_name(name)
+            if isinstance(item, ingest.IngestError):
+                item = ingest.IngestError(path, item.reason)
+            else:
+                item.source_file = name
+                item.warnings.append(f"the file name is not valid UTF-8: recorded as {name!r}")
+        yield path, item
 
 
 class ShapeViolation(Exception):
@@ -391,7 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["build", *argv]
     if argv in (["-v"], ["--verbose"]):
         argv = [*argv, "build"]
-    args = p.parse_args(argv)
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:  # argparse: a usage error exits 1 (its "error:" line is the reason), --help 0
+        return EXIT_OK if exc.code in (0, None) else EXIT_FATAL
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):

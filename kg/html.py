@@ -116,19 +116,6 @@ def read_html(path: Path, *, max_bytes: int = ingest.MAX_BYTES) -> Article | ing
         return ingest.IngestError(path, f"HTML page could not be read: {type(exc).__name__}: {exc}")
 
 
-def iter_html(folder: Path, *, max_bytes: int = ingest.MAX_BYTES):
-    """``(path, Article or IngestError)`` for every HTML page directly in ``folder``, by name
-    (hidden files skipped, suffix case-insensitive); never raises for one bad page."""
-    paths = sorted((p for p in Path(folder).iterdir()
-                    if not p.name.startswith(".") and p.suffix.lower() in SUFFIXES and p.is_file()),
-                   key=lambda p: p.name)
-    for path in paths:
-        result = read_html(path, max_bytes=max_bytes)
-        if isinstance(result, ingest.IngestError):
-            log.warning("skipping %s: %s", path.name, result.reason)
-        yield path, result
-
-
 def article_from_html(data: bytes, source_file: str) -> Article:
     """Extract the article and its comments from a page's bytes (sha1 is of the raw bytes).
 
@@ -202,7 +189,8 @@ def decode_html(data: bytes) -> tuple[str, list[str]]:
     """Bytes -> (text, warnings): a declared non-Latin charset when the bytes are cleanly in
     it, else the decoding rules of text files (:func:`kg.ingest.decode_bytes`)."""
     declared = _declared_charset(data)
-    if declared is not None and declared not in _UTF8_FAMILY and not data.startswith(codecs.BOM_UTF8):
+    if declared is not None and declared not in _UTF8_FAMILY and not declared.startswith(("utf_16", "utf_32")) \
+            and not data.startswith(codecs.BOM_UTF8):  # UTF-16/32 are told by their BOM or NUL pattern
         try:
             text = data.decode(declared)
         except (UnicodeDecodeError, LookupError):
@@ -465,8 +453,10 @@ def _extract(tree) -> dict | None:
             date = None
     paragraphs = _blocks(doc.body)
     comments = _blocks(getattr(doc, "commentsbody", None))
-    if paragraphs and title and _clean(paragraphs[0]) == title:
-        paragraphs = paragraphs[1:]
+    if paragraphs and title:  # the headline repeated as the first line of the text
+        first, _, rest = paragraphs[0].partition("\n")
+        if _clean(first) == title:
+            paragraphs = ([rest.strip()] if rest.strip() else []) + paragraphs[1:]
     return {"title": title, "date": date, "paragraphs": paragraphs, "comments": comments}
 
 

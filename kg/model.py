@@ -122,7 +122,11 @@ def article_graph(result: ArticleFacts, gazetteer: Gazetteer, *, same_story: Ite
     g = Graph()
     art = article_node(g, result.article)
     for other in same_story:
-        g.add((art, CKG.sameStoryAs, article_iri(other.sha1)))
+        # the other copy is named here too, so that this graph validates on its own
+        other_node = article_iri(other.sha1)
+        g.add((art, CKG.sameStoryAs, other_node))
+        g.add((other_node, RDF.type, SCHEMA.NewsArticle))
+        g.add((other_node, CKG.sourceFile, Literal(other.source_file)))
     for code in result.councils:
         g.add((art, SCHEMA.mentions, add_council(g, gazetteer, code)))
     for fact in result.facts:
@@ -254,6 +258,9 @@ class GraphWriter:
     def __init__(self, out_dir: Path, *, extra_prefixes: Iterable[str] = ()) -> None:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("graph.trig", "graph.ttl"):  # temporary files a killed build left behind
+            for stale in self.out_dir.glob(f".{name}.*"):
+                stale.unlink(missing_ok=True)
         self.prefixes = sorted(HEADER_PREFIXES | set(extra_prefixes))
         self._files = {}
         for name in ("graph.trig", "graph.ttl"):
