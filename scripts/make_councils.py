@@ -29,12 +29,13 @@ import argparse
 import csv
 import io
 import logging
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from kg.files import atomic_write
+from kg.gazetteer import COUNCIL_COLUMNS
 
 log = logging.getLogger("make_councils")
 
@@ -45,19 +46,7 @@ DEFAULT_OUT = ROOT / "data" / "councils.csv"
 #: The year of the ONS lookup that ``qlacref_authorities`` ships.
 ONS_YEAR = 2021
 
-COLUMNS = (
-    "gss_code",
-    "name",
-    "official_name",
-    "aliases",
-    "region",
-    "authority_type",
-    "valid_from",
-    "valid_to",
-    "successor_codes",
-    "ambiguous",
-    "exclusions",
-)
+COLUMNS = (*COUNCIL_COLUMNS, "exclusions")
 SUPPLEMENT_COLUMNS = COLUMNS + ("note",)
 
 #: Authority type by GSS code prefix; the supplement's ``authority_type`` overrides it.
@@ -288,15 +277,7 @@ def render(rows: Sequence[dict[str, str]]) -> str:
 
 def write_atomic(text: str, path: Path) -> None:
     """Write to a temporary file beside ``path``, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
