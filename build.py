@@ -31,6 +31,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not articles_dir.is_dir():
         log.error("articles folder not found: %s", articles_dir)
         return EXIT_FATAL
+    if out_dir.exists() and not out_dir.is_dir():
+        log.error("the output folder is a file, not a folder: %s", out_dir)
+        return EXIT_FATAL
     if out_dir.resolve() == articles_dir.resolve():
         log.error("the output folder must not be the articles folder (%s): its viewer.html would be read as input",
                   out_dir)
@@ -51,6 +54,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"])
     try:
         written = _write_graph(args, out_dir, articles, duplicates, rejected)
+    except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
+        log.error("cannot write the outputs to %s: %s", out_dir, exc)
+        return EXIT_FATAL
     except ShapeViolation as exc:
         for line in exc.violations[:50]:
             log.error("shape violation: %s", line)

@@ -220,3 +220,12 @@ def test_reports_beside_articles_build_into_one_valid_graph(tmp_path):
     assert len(inspections) == 1
     assert str(graph.value(inspections[0], CKG.endDate)) == "2018-06-15"
     assert len(list(graph.objects(inspections[0], CKG.subJudgement))) == 3
+
+
+def test_output_folder_that_is_a_file_is_a_clear_error(tmp_path):
+    target = tmp_path / "out"
+    target.write_text("not a folder", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "build", "--articles",
+                           str(config.DATA / "articles"), "--out", str(target)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "is a file" in proc.stderr
+    assert target.read_text(encoding="utf-8") == "not a folder"

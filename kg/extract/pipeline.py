@@ -61,9 +61,9 @@ def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
 
 
 def phrase_patterns(patterns: list[dict]) -> list[dict]:
-    """Token patterns that only compare lower-cased words become phrase patterns, which spaCy's
-    PhraseMatcher finds about five times faster; patterns that need the exact case or a part of
-    speech (ambiguous names such as "Reading") stay token patterns. Same matches either way.
+    """Token patterns that only compare words become lower-case phrase patterns, which spaCy's
+    PhraseMatcher finds about five times faster; single ambiguous words that need the exact case
+    or a part of speech ("Reading", "Bury") stay token patterns.
 
     >>> phrase_patterns([{"label": "COUNCIL", "id": "E1", "pattern": [{"LOWER": "kingston"}, {"LOWER": "upon"}]},
     ...                  {"label": "COUNCIL", "id": "E2", "pattern": [{"ORTH": "Reading"}]}])[0]["pattern"]
@@ -72,8 +72,11 @@ def phrase_patterns(patterns: list[dict]) -> list[dict]:
     out = []
     for pattern in patterns:
         tokens = pattern["pattern"]
-        if isinstance(tokens, list) and all(set(t) == {"LOWER"} for t in tokens):
-            pattern = {**pattern, "pattern": " ".join(t["LOWER"] for t in tokens)}
+        plain = isinstance(tokens, list) and all(set(t) <= {"LOWER", "ORTH"} and len(t) == 1 for t in tokens)
+        # a name of several words ("Halton Borough Council") is unambiguous in any case; one
+        # ambiguous word ("Reading", "Bury") keeps its exact-case token pattern
+        if plain and (len(tokens) > 1 or "LOWER" in tokens[0]):
+            pattern = {**pattern, "pattern": " ".join(next(iter(t.values())).lower() for t in tokens)}
         out.append(pattern)
     return out
 
