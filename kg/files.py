@@ -8,8 +8,10 @@ that is killed midway) see the old file or the new one, never half of either.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -37,3 +39,19 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_json_object(path: str | Path, *, allowed: Iterable[str], required: Iterable[str]) -> dict:
+    """A JSON data file that must be an object with only ``allowed`` keys and every ``required``
+    one: a typo in a rule or pattern file is an error naming the file, never silently ignored."""
+    with open(path, encoding="utf-8") as handle:
+        raw = json.load(handle)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    unknown = set(raw) - set(allowed)
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    missing = set(required) - set(raw)
+    if missing:
+        raise ValueError(f"{path}: missing keys {sorted(missing)}")
+    return raw

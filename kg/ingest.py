@@ -39,7 +39,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 import unicodedata
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from kg.config import ARTICLE_SUFFIXES, DATA
+from kg.files import read_json_object
 from kg.facts import Article, Comment
 
 log = logging.getLogger(__name__)
@@ -220,16 +220,7 @@ def load_patterns(path: Path | None = None) -> IngestPatterns:
 
 @lru_cache(maxsize=8)
 def _load_patterns_cached(path: str) -> IngestPatterns:
-    with open(path, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    unknown = set(raw) - _ALLOWED_KEYS
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    missing = set(_PATTERN_LIST_KEYS + _PATTERN_ONE_KEYS) - set(raw)
-    if missing:
-        raise ValueError(f"{path}: missing keys {sorted(missing)}")
+    raw = read_json_object(path, allowed=_ALLOWED_KEYS, required=_PATTERN_LIST_KEYS + _PATTERN_ONE_KEYS)
 
     macros = raw.get("macros", {})
     if not isinstance(macros, dict) or not all(isinstance(v, str) for v in macros.values()):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import json
 import logging
 import math
 import re
@@ -44,6 +43,7 @@ from pathlib import Path
 from kg import config
 from kg.extract import failings
 from kg.extract.rules import ALLOWED_KEYS, REQUIRED_KEYS, Rule, RuleSet, cached_rules
+from kg.files import read_json_object
 from kg.facts import (
     Article,
     ArticleFacts,
@@ -177,16 +177,7 @@ def load_patterns(path: Path | None = None) -> ReportPatterns:
 
 @lru_cache(maxsize=4)
 def _load_patterns_cached(path: str) -> ReportPatterns:
-    with open(path, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    unknown = set(raw) - _PATTERN_KEYS
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    missing = _PATTERN_KEYS - {"_doc", "version"} - set(raw)
-    if missing:
-        raise ValueError(f"{path}: missing keys {sorted(missing)}")
+    raw = read_json_object(path, allowed=_PATTERN_KEYS, required=_PATTERN_KEYS - {"_doc", "version"})
     sensitive = raw["case_sensitive"]
     if not isinstance(sensitive, list) or set(sensitive) - _PATTERN_KEYS:
         raise ValueError(f"{path}: case_sensitive: expected a list of pattern keys")
