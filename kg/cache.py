@@ -90,9 +90,6 @@ class ExtractionCache:
     def put(self, key: str, entry: CachedArticle) -> None:
         atomic_write(self._path(key), json.dumps(asdict(entry), ensure_ascii=False))
 
-    def keys(self) -> set[str]:
-        return {p.stem for p in self.directory.glob("*/*.json")}
-
     def prune(self, keep: set[str]) -> int:
         """Remove entries no longer used by the corpus; returns how many."""
         removed = 0

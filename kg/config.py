@@ -1,7 +1,6 @@
 """Every path and setting in one place. Defaults here; build.py overrides them from the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,14 +22,3 @@ HTML_SUFFIXES = (".html", ".htm")
 #: Ofsted inspection reports the build reads beside the articles.
 REPORT_SUFFIXES = (".pdf",)
 
-
-@dataclass
-class Settings:
-    articles: Path = DATA / "articles"
-    out: Path = ROOT / "out"
-    councils: Path = DATA / "councils.csv"
-    organisations: Path = DATA / "organisations.jsonl"
-    rules: Path = DATA / "rules"
-    ontology: Path = ONTOLOGY
-    validate: bool = True
-    extra: dict = field(default_factory=dict)

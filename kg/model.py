@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.files import current_umask
@@ -321,9 +321,5 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     data = graph.serialize(format=fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
 
-
-def has_blank_nodes(graph: Graph) -> bool:
-    """Blank nodes would make output depend on the run: the model never mints them."""
-    return any(isinstance(t, BNode) for triple in graph for t in triple)
 
 

@@ -7,6 +7,7 @@ which council each one is about, which year the article was written in, which ru
 from __future__ import annotations
 
 import datetime as dt
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,7 +33,6 @@ ORIGIN = re.compile(
     r"ex-|seconded|poached|recruited)\b[^.;,]{0,25}\b(?:from|at|of|with)\s+(?:the\s+)?$|\bformer(?:ly)?\s+(?:\w+\s+){0,3}(?:at|of)\s+$",
     re.IGNORECASE,
 )
-ANAPHOR = re.compile(r"\b(?:the|this|that|its|a) (?:council|authority|local authority|service)\b|\bit\b", re.IGNORECASE)
 
 
 @dataclass
@@ -103,8 +103,6 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     starts = _line_starts(text)
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
-    import bisect
-
     for sent in doc.sents:
         raw = sent.text
         stripped = raw.strip()
@@ -112,25 +110,22 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             continue  # blank, or a list item's number ("1.") split off as a sentence
         offset = sent.start_char + raw.index(stripped)
         line = bisect.bisect_right(starts, offset) - 1
-        bullet_match = BULLET.match(text[starts[line]:starts[line] + 8]) if offset - starts[line] < 8 else None
         clean = stripped
-        bullet = False
         lead = BULLET.match(clean)
-        if lead:
+        if lead:  # the sentence carries its own bullet mark
             clean = clean[lead.end():]
             offset += lead.end()
-            bullet = True
-        elif bullet_match:
-            bullet = True
-        councils, origins, spans = [], [], []
+        # or the mark opens its line and the model split it off
+        bullet = bool(lead) or (offset - starts[line] < 8 and BULLET.match(text[starts[line]:starts[line] + 8]) is not None)
+        councils, spans = [], []
         for ent in sent.ents:
             if ent.label_ != "COUNCIL" or not ent.ent_id_:
                 continue
             code = _council_in_year(gazetteer, ent, ctx.reference_year)
             # "joins from Hampshire County Council": named, but not what the sentence is about
             is_origin = ORIGIN.search(text[max(0, ent.start_char - 40):ent.start_char])
-            (origins if is_origin else councils).append(code)
             if not is_origin:
+                councils.append(code)
                 spans.append((ent.start_char - offset, code))
             counts[code] += 0 if is_origin else 1
             first_seen.setdefault(code, ent.start_char)

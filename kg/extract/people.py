@@ -44,7 +44,6 @@ COUNCIL_ROLE = re.compile(
 )
 TITLES = {"Sir", "Dame", "Dr", "Doctor", "Professor", "Prof", "Mr", "Mrs", "Ms", "Miss", "Lord", "Lady", "Baroness", "Rev", "Reverend"}
 PRONOUN = re.compile(r"^(?:he|she|they)$", re.IGNORECASE)
-NOT_A_PERSON = re.compile(r"\b(?:report|inspectors?|Ofsted|council|watchdog|inspectorate|spokes\w+|authority|department|it|government|review)\b", re.IGNORECASE)
 OPEN_Q = "“\""
 CLOSE_Q = "”\""
 
@@ -290,7 +289,7 @@ def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:
         end_line = i
         m = OPENING.match(line)
         if m:
-            speaker = _speaker(ctx, m.group("who"), start, known, last_speaker)
+            speaker = _speaker(m.group("who"), known, last_speaker)
             quote_parts.append(m.group("quote"))
             # continuation paragraphs: the quote stays open until a paragraph closes it
             j = i + 1
@@ -310,7 +309,7 @@ def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:
             m = CLOSING.match(line)
             if m:
                 who = m.group("who") or m.group("who2")
-                speaker = _speaker(ctx, who, start, known, last_speaker)
+                speaker = _speaker(who, known, last_speaker)
                 quote_parts.append(m.group("quote") or m.group("quote2"))
             else:
                 # a quotation that starts mid-paragraph: "... inspected. “It is a wake-up call,” said X."
@@ -320,7 +319,7 @@ def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:
                         continue
                     groups = found.groupdict()
                     who = groups.get("who") or groups.get("who2")
-                    name = _speaker(ctx, who, sent.start, known, last_speaker)
+                    name = _speaker(who, known, last_speaker)
                     words = (groups.get("quote") or groups.get("quote2") or "").strip().rstrip("”\"").strip().rstrip(",")
                     if name and words:
                         last_speaker = name
@@ -345,19 +344,15 @@ def _closes(fragment: str) -> bool:
     return fragment.rstrip().endswith(tuple(CLOSE_Q)) or bool(re.search(r"[”\"]\s*(?:,|\.)?\s*\w[^“”\"]*$", fragment))
 
 
-def _speaker(ctx: DocContext, who: str, offset: int, known: list[str], last: str | None) -> str | None:
+def _speaker(who: str, known: list[str], last: str | None) -> str | None:
+    """The person a "... said" names: a pronoun is the last speaker, a surname a known full name."""
     who = who.strip().rstrip(",")
     if not who:
         return None
-    words = who.split()
-    if PRONOUN.match(words[-1]) or (len(words) == 1 and PRONOUN.match(words[0])):
+    if PRONOUN.match(who.split()[-1]):
         return last
     for name in sorted(known, key=len, reverse=True):
         if name in who:
             return name
     surname = [name for name in known if name.split()[-1] in re.findall(r"[A-Z][\w’'-]+", who)]
-    if surname:
-        return surname[-1]
-    if NOT_A_PERSON.search(who):
-        return None
-    return None
+    return surname[-1] if surname else None  # "the report said", "inspectors said": no person
