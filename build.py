@@ -136,7 +136,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     from kg.cache import CachedArticle, ExtractionCache, code_version
     from kg.files import atomic_write
     from kg.gazetteer import Gazetteer
-    from kg.namespaces import digest, graph_iri
+    from kg.namespaces import article_iri, digest, graph_iri
+    from kg.projection import ProjectionStore, fragment, triple_hashes
 
     by_file = {a.source_file: a for a in articles}
     same_story: dict[str, list] = {}
@@ -167,47 +168,43 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
 
     reference = ontology.load_ontology()
     statements, prefixes = model.turtle_chunk(reference)
-    union = Graph()
-    for triple in reference:
-        union.add(triple)
     entries: list[dict] = []
     pending: list[tuple[str, CachedArticle, Graph]] = []
-    with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer:
+    with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
+            ProjectionStore.create(out_dir / ".cache" / "projection.sqlite") as views:
         writer.add(model.ONTOLOGY_GRAPH, statements)
-        header = "\n".join(writer.prefixes) + "\n"
-        for article in tqdm(articles, desc="articles", unit="doc", disable=None):
+        views.add(-1, {"nodes": [], "edges": []}, triple_hashes(reference))
+        for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
             name = graph_iri(article.sha1)
             entry = cached[article.source_file]
-            if entry is not None:
-                writer.add(name, entry.turtle)
-                union.parse(data=header + entry.turtle, format="turtle")
-                entries.append(entry.report)
-                continue
-            if article.kind == "inspection-report":
-                from kg import reports
+            if entry is None:
+                if article.kind == "inspection-report":
+                    from kg import reports
 
-                result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
-            else:
-                result = next(fresh)
-            if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
-                raise RuntimeError("extraction returned articles out of order")
-            graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
-            text = writer.add_graph(name, graph)
-            for triple in graph:
-                union.add(triple)
-            item = report.file_entry(result, duplicates.get(article.source_file))
-            entries.append(item)
-            pending.append((keys[article.source_file], CachedArticle(text, len(graph), item), graph))
-            if len(pending) >= VALIDATION_BATCH:
-                _validate_and_cache(args, reference, pending, cache)
+                    result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
+                else:
+                    result = next(fresh)
+                if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
+                    raise RuntimeError("extraction returned articles out of order")
+                graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
+                entry = CachedArticle(writer.statements(graph), len(graph),
+                                      report.file_entry(result, duplicates.get(article.source_file)),
+                                      fragment(graph, reference, article_iri(article.sha1)), triple_hashes(graph))
+                pending.append((keys[article.source_file], entry, graph))
+                if len(pending) >= VALIDATION_BATCH:
+                    _validate_and_cache(args, reference, pending, cache)
+            writer.add(name, entry.turtle)
+            views.add(seq, entry.view, entry.hashes)
+            entries.append(entry.report)
         _validate_and_cache(args, reference, pending, cache)
-    render.write_viewer(union, out_dir / "viewer.html")
-    render.write_graphml(union, out_dir / "graph.graphml")
+        triples = views.triple_count()
+    with ProjectionStore(out_dir / ".cache" / "projection.sqlite") as views:
+        render.write_projection_outputs(views, out_dir)
     if args.cache:
         cache.prune(set(keys.values()))
     stamp.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
-    return entries, len(union)
+    return entries, triples
 
 
 #: Freshly extracted article graphs are validated together, this many at a time.
@@ -273,15 +270,25 @@ def _load_union(out_dir: Path):
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    """A viewer page focused on one council's neighbourhood."""
+    """A viewer page focused on one council's neighbourhood: read from the build's projection
+    store (without loading the graph) when it is as new as graph.ttl, else from graph.ttl."""
     from kg import render
+    from kg.files import atomic_write
     from kg.namespaces import slug
+    from kg.projection import ProjectionStore
 
     out_dir = Path(args.out)
+    target = Path(args.output) if args.output else out_dir / f"viewer-{slug(args.council)}.html"
+    title = f"Council KG: {args.council}"
+    store = out_dir / ".cache" / "projection.sqlite"
+    graph_file = out_dir / "graph.ttl"
     try:
-        graph = _load_union(out_dir)
-        target = Path(args.output) if args.output else out_dir / f"viewer-{slug(args.council)}.html"
-        render.write_viewer(graph, target, council=args.council, title=f"Council KG: {args.council}")
+        if store.is_file() and graph_file.is_file() and store.stat().st_mtime >= graph_file.stat().st_mtime:
+            with ProjectionStore(store) as views:
+                proj = views.neighbourhood(args.council)
+            atomic_write(target, render.render_projection(proj, title=title))
+        else:
+            render.write_viewer(_load_union(out_dir), target, council=args.council, title=title)
     except (FileNotFoundError, ValueError) as exc:
         log.error("%s", exc)
         return EXIT_FATAL

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -65,6 +65,8 @@ class CachedArticle:
     turtle: str  # the article's named graph, Turtle statements without @prefix lines
     triples: int
     report: dict  # its report.json entry
+    view: dict = field(default_factory=lambda: {"nodes": [], "edges": []})  # its projection fragment
+    hashes: list = field(default_factory=list)  # its triples' hashes (kg.projection.triple_hashes)
 
 
 class ExtractionCache:

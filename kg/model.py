@@ -53,6 +53,18 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def role_label(text: str) -> str:
+    """The one label of a role, however articles spell it: straight apostrophes, single spaces,
+    lower case except acronyms ("Education secretary" and "education secretary" are one role,
+    with one IRI and one rdfs:label, in every article's graph).
+
+    >>> role_label("Interim  Director of Children’s Services, DCS")
+    "interim director of children's services, DCS"
+    """
+    words = text.replace("’", "'").replace("‘", "'").split()
+    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in words)
+
+
 def add_council(g: Graph, gazetteer: Gazetteer, code: str) -> URIRef:
     node = council_iri(code)
     council = gazetteer.by_code(code)
@@ -197,13 +209,14 @@ def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
             g.add((node, CKG.unit, Literal(fact.unit)))
     elif isinstance(fact, Membership):
         org_key = fact.council or fact.organisation
-        node = fact_iri("membership", fact.person.lower(), _norm(fact.role), org_key)
+        label = role_label(fact.role)
+        node = fact_iri("membership", fact.person.lower(), label.lower(), org_key)
         person = _person(g, fact.person)
-        role = role_iri(fact.role)
+        role = role_iri(label)
         g.add((node, RDF.type, ORG.Membership))
         g.add((node, ORG.member, person))
         g.add((role, RDF.type, ORG.Role))
-        g.add((role, RDFS.label, Literal(fact.role)))
+        g.add((role, RDFS.label, Literal(label)))
         g.add((node, ORG.role, role))
         if fact.council:
             g.add((node, ORG.organization, add_council(g, gazetteer, fact.council)))
@@ -285,13 +298,11 @@ class GraphWriter:
         self._files["graph.ttl"][1].write(statements + "\n\n")
         self.graphs += 1
 
-    def add_graph(self, name: URIRef, graph: Graph) -> str:
-        """Append an rdflib graph; returns the statements written (for the cache)."""
-        statements, needed = turtle_chunk(graph)
-        if not self.declared(needed):
-            statements = ntriples_chunk(graph)
-        self.add(name, statements)
-        return statements
+    def statements(self, graph: Graph) -> str:
+        """An rdflib graph as statements for :meth:`add` (and the cache): Turtle under this
+        writer's prefixes, or N-Triples when it would need one they do not declare."""
+        text, needed = turtle_chunk(graph)
+        return text if self.declared(needed) else ntriples_chunk(graph)
 
     def commit(self) -> None:
         umask = current_umask()

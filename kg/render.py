@@ -37,7 +37,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -456,8 +456,8 @@ class _Projector:
             details: Details = {"person": self.label(member), "role": role_label, "organisation": self.label(org)}
             details.update(self.provenance(m))
             self.edge(person, target, "membership", role_label, details, key=str(m))
-            roles = self.out.nodes[person]["details"].setdefault("roles", [])
-            roles.append(f"{role_label}, {self.label(org)}")
+            details = self.out.nodes[person]["details"]
+            details["roles"] = sorted({*details.get("roles", []), f"{role_label}, {self.label(org)}"})
 
     def quotations(self) -> None:
         for q in self.subjects(SCHEMA.Quotation):
@@ -495,19 +495,20 @@ class _Projector:
                 data["details"]["facts and mentions"] = str(len(subjects))
 
 
-def _find_council(proj: nx.MultiDiGraph, graph: rdflib.Graph, name: str) -> str:
-    """The council node whose label, other name or GSS code is ``name`` (case-insensitive)."""
+def council_matching(councils: Iterable[tuple[str, dict[str, Any]]], name: str) -> str:
+    """The id of the council node (``(id, data)`` pairs) whose label, other name or GSS code is
+    ``name`` (case-insensitive); the common name first, so "Bradford" beats an altLabel elsewhere."""
     wanted = name.strip().casefold()
-    councils = sorted(n for n, k in proj.nodes(data="kind") if k == "council")
-    for nid in councils:  # the common name first, so "Bradford" beats an altLabel elsewhere
-        if str(proj.nodes[nid]["label"]).casefold() == wanted:
+    councils = sorted(councils, key=lambda item: item[0])
+    for nid, data in councils:
+        if str(data["label"]).casefold() == wanted:
             return nid
-    for nid in councils:
-        iri = URIRef(nid)
-        names = [*graph.objects(iri, SKOS.altLabel), *graph.objects(iri, CKG.gssCode)]
+    for nid, data in councils:
+        details = data.get("details", {})
+        names = [*details.get("also known as", []), details.get("GSS code", "")]
         if any(str(v).casefold() == wanted for v in names):
             return nid
-    known = sorted(str(proj.nodes[n]["label"]) for n in councils)
+    known = sorted(str(data["label"]) for _, data in councils)
     raise ValueError(f"no council named {name!r} in the graph; known: {', '.join(known[:20])}")
 
 
@@ -542,7 +543,7 @@ def project(graph: rdflib.Graph, *, council: str | None = None, hops: int = 2) -
     proj = _Projector(union).run()
     if council is None:
         return proj
-    start = _find_council(proj, union, council)
+    start = council_matching(((n, d) for n, d in proj.nodes(data=True) if d["kind"] == "council"), council)
     keep = _neighbourhood(proj, start, hops)
     focused = nx.MultiDiGraph()
     focused.add_nodes_from((n, proj.nodes[n]) for n in proj if n in keep)
@@ -948,32 +949,99 @@ def _flat(value: Any) -> str | int | float | bool:
     return _str(value)
 
 
-def graphml_projection(graph: rdflib.Graph) -> nx.MultiDiGraph:
-    """The projection with every attribute a GraphML scalar (dicts and lists as JSON text)."""
-    proj = project(graph)
-    flat = nx.MultiDiGraph()
-    for n, data in proj.nodes(data=True):
-        attrs = {k: _flat(v) for k, v in data.items() if v is not None}
-        evidence = data.get("details", {}).get("evidence")
-        if evidence:
-            attrs["evidence"] = " | ".join(evidence)
-        flat.add_node(n, **attrs)
-    for u, v, k, data in proj.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=k, **{a: _flat(b) for a, b in data.items() if b is not None})
-    return flat
-
-
 def write_graphml(graph: rdflib.Graph, path: Path) -> Path:
-    """Write the projection as GraphML (for Gephi) to ``path``, atomically, and return it."""
-    flat = graphml_projection(graph)
-    text = "\n".join(_graphml_lines(flat)) + "\n"
-    out = atomic_write(Path(path), text)
-    log.info("GraphML written to %s (%d nodes, %d edges)", out, flat.number_of_nodes(), flat.number_of_edges())
+    """Write the projection of ``graph`` as GraphML (for Gephi) to ``path``, atomically."""
+    proj = project(graph)
+    return write_graphml_stream(proj.nodes(data=True), proj.edges(keys=True, data=True), path)
+
+
+#: GraphML attribute keys: (id, for, type). Declared whether used or not, so that the file can
+#: be written as a stream.
+_GRAPHML_KEYS = (
+    ("details", "edge", "string"), ("label", "edge", "string"), ("relation", "edge", "string"),
+    ("evidence", "node", "string"), ("facts", "node", "long"), ("details", "node", "string"),
+    ("label", "node", "string"), ("kind", "node", "string"),
+)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(value: Any) -> str:
+    """Text for a GraphML element or attribute: escaped, without characters XML 1.0 forbids."""
+    from xml.sax.saxutils import escape
+
+    return escape(_NOT_XML.sub("", str(value)), {'"': "&quot;"})
+
+
+def _graphml_data(attrs: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    out = []
+    for name in names:
+        value = attrs.get(name)
+        if value is None or value == "":
+            continue
+        out.append(f'      <data key="{name}">{_xml(_flat(value))}</data>')
     return out
 
 
-def _graphml_lines(flat: nx.MultiDiGraph) -> Iterator[str]:
-    yield from nx.generate_graphml(flat, encoding="utf-8", prettyprint=True, named_key_ids=True)
+def write_graphml_stream(nodes: Iterable[tuple[str, dict[str, Any]]],
+                         edges: Iterable[tuple[str, str, str, dict[str, Any]]], path: Path) -> Path:
+    """Write a projection given as streams of nodes and edges as GraphML, atomically, holding
+    one node or edge at a time. Attributes are GraphML scalars: details as JSON text, a
+    fact's evidence also as one ``|``-joined string."""
+    from kg.files import atomic_stream
+
+    n_nodes = n_edges = 0
+    with atomic_stream(Path(path)) as fh:
+        fh.write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                 'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+        for key, scope, kind in _GRAPHML_KEYS:
+            fh.write(f'  <key id="{key}" for="{scope}" attr.name="{key}" attr.type="{kind}" />\n')
+        fh.write('  <graph edgedefault="directed">\n')
+        for n, data in nodes:
+            attrs = dict(data)
+            evidence = (data.get("details") or {}).get("evidence")
+            if evidence:
+                attrs["evidence"] = " | ".join(evidence)
+            lines = [f'    <node id="{_xml(n)}">', *_graphml_data(attrs, ("kind", "label", "details", "facts", "evidence")),
+                     "    </node>"]
+            fh.write("\n".join(lines) + "\n")
+            n_nodes += 1
+        for u, v, k, data in edges:
+            lines = [f'    <edge source="{_xml(u)}" target="{_xml(v)}" id="{_xml(k)}">',
+                     *_graphml_data(data, ("relation", "label", "details")), "    </edge>"]
+            fh.write("\n".join(lines) + "\n")
+            n_edges += 1
+        fh.write("  </graph>\n</graphml>\n")
+    log.info("GraphML written to %s (%d nodes, %d edges)", path, n_nodes, n_edges)
+    return Path(path)
 
 
-__all__ = ["project", "write_viewer", "write_graphml", "viewer_html", "render_projection", "load_styles"]
+def write_projection_outputs(store: Any, out_dir: Path, *, max_nodes: int | None = None) -> dict[str, int]:
+    """``viewer.html`` and ``graph.graphml`` from a :class:`kg.projection.ProjectionStore`.
+
+    GraphML always holds the whole projection, streamed. The viewer draws the whole projection
+    up to ``max_nodes`` nodes (default :data:`kg.projection.VIEWER_MAX_NODES`); beyond, it
+    draws the overview of councils and concepts and says how to see one council's facts.
+    Returns the node counts: ``nodes`` (whole projection) and ``drawn`` (on the page)."""
+    from kg.projection import VIEWER_MAX_NODES
+
+    limit = VIEWER_MAX_NODES if max_nodes is None else max_nodes
+    write_graphml_stream(store.nodes(), store.edges(), Path(out_dir) / "graph.graphml")
+    total = store.node_count()
+    if total <= limit:
+        proj = store.projection()
+        title = "Council KG"
+    else:
+        proj = store.overview()
+        log.warning("the projection has %d nodes, more than the viewer draws (%d): viewer.html shows the overview "
+                    "of councils and concepts; `python build.py view --council NAME` draws one council's facts",
+                    total, limit)
+        title = (f"Council KG overview: {total:,} nodes in all, councils and concepts drawn; "
+                 "`python build.py view --council NAME` shows one council's facts")
+    html = render_projection(proj, title=title)
+    atomic_write(Path(out_dir) / "viewer.html", html)
+    return {"nodes": total, "drawn": proj.number_of_nodes()}
+
+
+__all__ = ["project", "write_viewer", "write_graphml", "write_graphml_stream", "write_projection_outputs", "viewer_html", "render_projection", "load_styles"]

@@ -202,7 +202,7 @@ def test_failing_cooccurrence_counts_councils(out: Path):
 def test_people_council_graph(out: Path):
     g = people_council_graph(out)
     assert g.nodes["Mark Douglas"]["kind"] == "person" and g.nodes["Bradford"]["kind"] == "council"
-    assert g["Mark Douglas"]["Bradford"]["roles"] == ["strategic director of children’s services"]
+    assert g["Mark Douglas"]["Bradford"]["roles"] == ["strategic director of children's services"]
     assert g.nodes["Ofsted"]["kind"] == "organisation" and g.has_edge("Michael Wilshaw", "Ofsted")
     assert any("Ofsted" in q for q in g.nodes["Mark Douglas"]["quotes"])
     table = frame(out, "people-roles-quotes")

@@ -1,0 +1,201 @@
+"""kg/projection.py: per-article fragments merged on disk give the projection of the union graph,
+one council's neighbourhood, a bounded overview and streamed GraphML."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from build import main
+from kg import config, render
+from kg.namespaces import CKG, SCHEMA, article_iri
+from kg.ontology import load_ontology
+from kg.projection import OVERVIEW_KINDS, ProjectionStore, fragment, triple_hashes
+
+DEV = config.ROOT / "data" / "dev"
+
+
+def _dump(proj: nx.MultiDiGraph) -> tuple[dict, dict]:
+    nodes = {n: json.dumps(d) for n, d in proj.nodes(data=True)}  # details in the same order too
+    edges = {(u, v, k): json.dumps(d) for u, v, k, d in proj.edges(keys=True, data=True)}
+    return nodes, edges
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The sample corpus plus the annotated dev articles (same councils in many articles, a
+    same-story pair, people named in several articles)."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in [*(config.DATA / "articles").iterdir(), *DEV.glob("*.txt")]:
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", "--articles", str(corpus), "--out", str(out)]) == 0
+    union = Graph()
+    union.parse(out / "graph.ttl")
+    return out, union
+
+
+def test_merged_fragments_equal_the_projection_of_the_union(built):
+    out, union = built
+    with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
+        merged = store.projection()
+        assert store.node_count() == merged.number_of_nodes()
+    whole = render.project(union)
+    assert merged.number_of_nodes() > 300 and merged.number_of_edges() > 800
+    assert _dump(merged) == _dump(whole)
+
+
+def test_triple_count_is_that_of_the_union(built):
+    out, union = built
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["triples"] == len(union)
+
+
+@pytest.mark.parametrize("council", ["Bradford", "wakefield council", "E10000003"])
+def test_neighbourhood_read_from_the_store_equals_the_projected_one(built, council):
+    out, union = built
+    with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
+        near = store.neighbourhood(council)
+        with pytest.raises(ValueError, match="no council named 'Atlantis'"):
+            store.neighbourhood("Atlantis")
+    expected = render.project(union, council=council)
+    assert near.graph["focus"] == expected.graph["focus"]
+    assert _dump(near) == _dump(expected)
+
+
+def test_overview_is_councils_and_concepts_with_aggregated_facts(built):
+    out, union = built
+    with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
+        whole = store.projection()
+        overview = store.overview()
+    assert {k for _, k in overview.nodes(data="kind")} <= set(OVERVIEW_KINDS)
+    assert {n for n, k in whole.nodes(data="kind") if k in OVERVIEW_KINDS} == set(overview)
+    bradford = "https://w3id.org/councilkg/id/council/E08000032"
+    # every inspection of Bradford in the whole projection is counted on one "rated" edge per rating
+    inspections = [v for v in whole.successors(bradford) if whole.nodes[v]["kind"] == "inspection"]
+    rated = [(v, d) for _, v, d in overview.out_edges(bradford, data=True) if d["relation"] == "rating"]
+    assert sum(int(d["details"]["inspections"]) for _, d in rated) == len(inspections)
+    assert overview.nodes[bradford]["details"]["inspections"] == str(len(inspections))
+    findings = {k for _, _, k, d in whole.out_edges(bradford, keys=True, data=True) if d["relation"] == "finding"}
+    found = [d for _, _, d in overview.out_edges(bradford, data=True) if d["relation"] == "finding"]
+    assert sum(int(d["details"]["findings"]) for d in found) == len(findings) > 0
+
+
+def test_viewer_switches_to_the_overview_above_the_limit(built, tmp_path, caplog):
+    out, _ = built
+    with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
+        counts = render.write_projection_outputs(store, tmp_path, max_nodes=50)
+        full = render.write_projection_outputs(store, tmp_path / "full", max_nodes=10**6)
+    assert counts["nodes"] == full["nodes"] == full["drawn"] > counts["drawn"]
+    page = (tmp_path / "viewer.html").read_text(encoding="utf-8")
+    assert "Council KG overview" in page and "view --council" in page
+    assert "more than the viewer draws" in caplog.text
+
+
+def test_streamed_graphml_round_trips(built, tmp_path):
+    out, _ = built
+    read = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+    with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
+        proj = store.projection()
+    assert set(read) == set(proj)
+    assert read.number_of_edges() == proj.number_of_edges()
+    bradford = "https://w3id.org/councilkg/id/council/E08000032"
+    assert read.nodes[bradford]["facts"] == proj.nodes[bradford]["facts"]
+    assert json.loads(read.nodes[bradford]["details"]) == proj.nodes[bradford]["details"]
+
+
+def test_graphml_drops_characters_xml_forbids(tmp_path):
+    nodes = [("a<&>", {"kind": "quotation", "label": "bell\x07 \"q\"", "details": {"evidence": ["x\x0by"]}})]
+    edges = [("a<&>", "a<&>", "k", {"relation": "said", "label": "s\x00"})]
+    render.write_graphml_stream(nodes, edges, tmp_path / "g.graphml")
+    read = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    assert read.nodes["a<&>"]["label"] == 'bell "q"'
+    assert read.nodes["a<&>"]["evidence"] == "xy"
+
+
+def _article(sha: str, headline: str | None, council_fact: bool = True) -> Graph:
+    g = Graph()
+    art = article_iri(sha)
+    g.add((art, RDF.type, SCHEMA.NewsArticle))
+    g.add((art, CKG.sourceFile, Literal(f"{sha}.txt")))
+    if headline:
+        g.add((art, SCHEMA.headline, Literal(headline)))
+    council = URIRef("https://w3id.org/councilkg/id/council/E08000032")
+    g.add((council, RDF.type, CKG.Council))
+    g.add((council, RDFS.label, Literal("Bradford")))
+    g.add((art, SCHEMA.mentions, council))
+    return g
+
+
+def test_an_article_named_by_its_twin_is_described_by_its_own_graph(tmp_path):
+    reference = load_ontology()
+    a, b = _article("a" * 40, "The headline"), _article("b" * 40, None)
+    b.add((article_iri("b" * 40), CKG.sameStoryAs, article_iri("a" * 40)))
+    b.add((article_iri("a" * 40), RDF.type, SCHEMA.NewsArticle))
+    b.add((article_iri("a" * 40), CKG.sourceFile, Literal("a" * 40 + ".txt")))
+    path = tmp_path / "p.sqlite"
+    with ProjectionStore.create(path) as store:  # the twin's stub comes first
+        store.add(0, fragment(b, reference, article_iri("b" * 40)), triple_hashes(b))
+        store.add(1, fragment(a, reference, article_iri("a" * 40)), triple_hashes(a))
+    with ProjectionStore(path) as store:
+        proj = store.projection()
+        assert store.triple_count() == len(a + b)
+    assert proj.nodes[str(article_iri("a" * 40))]["label"] == "The headline"
+    union = a + b
+    assert _dump(proj) == _dump(render.project(union))
+    assert proj.nodes["https://w3id.org/councilkg/id/council/E08000032"]["facts"] == 2
+
+
+def test_an_interrupted_store_leaves_the_previous_one(tmp_path):
+    path = tmp_path / "p.sqlite"
+    frag = {"nodes": [["c", "council", "Bradford", {"iri": "c"}, 0, []]], "edges": []}
+    with ProjectionStore.create(path) as store:
+        store.add(0, frag)
+    with pytest.raises(RuntimeError):
+        with ProjectionStore.create(path) as store:
+            store.add(0, {"nodes": [], "edges": []})
+            raise RuntimeError("killed")
+    assert [p.name for p in tmp_path.iterdir()] == ["p.sqlite"]
+    with ProjectionStore(path) as store:
+        assert [n for n, _ in store.nodes()] == ["c"]
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run `python build.py build` first"):
+        ProjectionStore(tmp_path / "none.sqlite")
+
+
+def test_view_reads_the_store_and_falls_back_to_a_newer_graph(built, tmp_path, monkeypatch):
+    out, _ = built
+    calls = []
+    original = ProjectionStore.neighbourhood
+    monkeypatch.setattr(ProjectionStore, "neighbourhood", lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    assert main(["view", "--council", "Bradford", "--out", str(out), "--output", str(tmp_path / "a.html")]) == 0
+    assert calls == [("Bradford",)]
+    graph_file = out / "graph.ttl"
+    store = out / ".cache" / "projection.sqlite"
+    later = store.stat().st_mtime + 10
+    os.utime(graph_file, (later, later))  # e.g. rewritten by crosscheck: the store is stale
+    try:
+        assert main(["view", "--council", "Bradford", "--out", str(out), "--output", str(tmp_path / "b.html")]) == 0
+    finally:
+        os.utime(graph_file, (store.stat().st_mtime, store.stat().st_mtime))
+    assert calls == [("Bradford",)]
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_module_examples_hold():
+    import doctest
+
+    from kg import files, model, projection
+
+    for module in (projection, files, model):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
