@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -169,35 +170,56 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     reference = ontology.load_ontology()
     statements, prefixes = model.turtle_chunk(reference)
     entries: list[dict] = []
-    pending: list[tuple[str, CachedArticle, Graph]] = []
-    with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
-            ProjectionStore.create(out_dir / ".cache" / "projection.sqlite") as views:
-        writer.add(model.ONTOLOGY_GRAPH, statements)
-        views.add(-1, {"nodes": [], "edges": []}, triple_hashes(reference))
-        for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
-            name = graph_iri(article.sha1)
-            entry = cached[article.source_file]
-            if entry is None:
-                if article.kind == "inspection-report":
-                    from kg import reports
+    pending: list[tuple[str, CachedArticle]] = []
+    validator = ontology.BatchValidator(lambda item: cache.put(*item) if args.cache else None,
+                                        side_process=getattr(args, "side_process", True))
 
-                    result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
-                else:
-                    result = next(fresh)
-                if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
-                    raise RuntimeError("extraction returned articles out of order")
-                graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
-                entry = CachedArticle(writer.statements(graph), len(graph),
-                                      report.file_entry(result, duplicates.get(article.source_file)),
-                                      fragment(graph, reference, article_iri(article.sha1)), triple_hashes(graph))
-                pending.append((keys[article.source_file], entry, graph))
-                if len(pending) >= VALIDATION_BATCH:
-                    _validate_and_cache(args, reference, pending, cache)
-            writer.add(name, entry.turtle)
-            views.add(seq, entry.view, entry.hashes)
-            entries.append(entry.report)
-        _validate_and_cache(args, reference, pending, cache)
-        triples = views.triple_count()
+    def check(header: str) -> None:
+        """Validate the pending article graphs as one batch (in the side process)."""
+        if not pending:
+            return
+        if args.validate:
+            validator.submit(header + "\n".join(entry.turtle for _, entry in pending), list(pending))
+        else:
+            for item in pending:
+                validator.accept(item)
+        pending.clear()
+
+    try:
+        with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
+                ProjectionStore.create(out_dir / ".cache" / "projection.sqlite") as views:
+            header = "\n".join(writer.prefixes) + "\n\n"
+            writer.add(model.ONTOLOGY_GRAPH, statements)
+            views.add(-1, {"nodes": [], "edges": []}, triple_hashes(reference))
+            for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
+                name = graph_iri(article.sha1)
+                entry = cached[article.source_file]
+                if entry is None:
+                    if article.kind == "inspection-report":
+                        from kg import reports
+
+                        result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
+                    else:
+                        result = next(fresh)
+                    if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
+                        raise RuntimeError("extraction returned articles out of order")
+                    graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
+                    entry = CachedArticle(writer.statements(graph), len(graph),
+                                          report.file_entry(result, duplicates.get(article.source_file)),
+                                          fragment(graph, reference, article_iri(article.sha1)), triple_hashes(graph))
+                    pending.append((keys[article.source_file], entry))
+                    if len(pending) >= (SIDE_BATCH if validator.side_process else VALIDATION_BATCH):
+                        check(header)
+                writer.add(name, entry.turtle)
+                views.add(seq, entry.view, entry.hashes)
+                entries.append(entry.report)
+            check(header)
+            validator.finish()  # inside the with blocks: a violation leaves the previous outputs
+            triples = views.triple_count()
+    except ontology.ValidationError as exc:
+        raise ShapeViolation(exc.violations) from None
+    finally:
+        validator.close()
     with ProjectionStore(out_dir / ".cache" / "projection.sqlite") as views:
         render.write_projection_outputs(views, out_dir)
     if args.cache:
@@ -207,8 +229,10 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     return entries, triples
 
 
-#: Freshly extracted article graphs are validated together, this many at a time.
+#: Freshly extracted article graphs are validated together, this many at a time; in smaller
+#: batches when a side process validates them while spaCy parses the next ones.
 VALIDATION_BATCH = 200
+SIDE_BATCH = 25
 
 
 def _extract(gazetteer, articles: list, args):
@@ -220,30 +244,6 @@ def _extract(gazetteer, articles: list, args):
     from kg.extract.pipeline import Extractor
 
     return Extractor(gazetteer=gazetteer).extract_many(articles, n_process=max(1, args.jobs))
-
-
-def _validate_and_cache(args, reference, pending: list, cache) -> None:
-    """Validate a batch of new article graphs together (with the ontology), then cache them."""
-    from rdflib import Graph
-
-    from kg import ontology
-
-    if not pending:
-        return
-    if args.validate:
-        batch = Graph()
-        for triple in reference:
-            batch.add(triple)
-        for _, _, graph in pending:
-            for triple in graph:
-                batch.add(triple)
-        outcome = ontology.validate(batch)
-        if not outcome.conforms:
-            raise ShapeViolation(outcome.violations)
-    if args.cache:
-        for key, entry, _ in pending:
-            cache.put(key, entry)
-    pending.clear()
 
 
 def _distinct_identities(articles: list) -> None:
@@ -380,6 +380,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", default=str(config.DATA / "articles"), help="folder of input files")
     b.add_argument("--out", default=str(config.ROOT / "out"), help="output folder")
     b.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    b.add_argument("--validate-in-process", dest="side_process", action="store_false",
+                   default=(os.cpu_count() or 1) > 1,
+                   help="run SHACL validation in the build's own process (default: a side process, on another "
+                        "core, while spaCy parses; in-process on a one-core machine)")
     b.add_argument("--no-cache", dest="cache", action="store_false",
                    help="extract every article again (default: reuse OUT/.cache for unchanged articles)")
     b.add_argument("-j", "--jobs", type=int, default=1, help="spaCy worker processes (nlp.pipe n_process)")

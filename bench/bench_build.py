@@ -322,8 +322,10 @@ def _build_summary(run: ProcessRun) -> dict:
 
 def measure(kind: str, corpus: Path, work: Path, *, n_process: int, flags: list[str], bare_text: str,
             batch_size: int | None, incremental: bool, extra: list[str], timeout_s: float | None,
-            root: Path = ROOT) -> dict:
-    """Bare spaCy, first build, unchanged rebuild and one-article rebuild of one corpus."""
+            root: Path = ROOT, bare_run: bool = True) -> dict:
+    """Bare spaCy, first build, unchanged rebuild and one-article rebuild of one corpus
+    (``bare_run=False``: the build alone, for memory and throughput at sizes where a second
+    full spaCy pass would double a long run)."""
     counts = corpus_words(corpus)
     label = f"{kind}-{counts['docs']}"
     log.info("%s: %d documents, %d words", label, counts["docs"], counts["words"])
@@ -333,8 +335,11 @@ def measure(kind: str, corpus: Path, work: Path, *, n_process: int, flags: list[
                  "--n-process", str(n_process), "--text", bare_text]
     if batch_size:
         bare_argv += ["--batch-size", str(batch_size)]
-    bare = run_measured(bare_argv, cwd=root, logs=work / "logs" / f"{label}-bare", timeout_s=timeout_s)
-    if bare.exit_code != 0:
+    bare = run_measured(bare_argv, cwd=root, logs=work / "logs" / f"{label}-bare", timeout_s=timeout_s) \
+        if bare_run else None
+    if bare is None:
+        result["bare"] = {}
+    elif bare.exit_code != 0:
         log.error("%s: bare spaCy failed (exit %d):\n%s", label, bare.exit_code, bare.stderr[-2000:])
         result["bare"] = {**asdict(bare), "stdout": None, "stderr": bare.stderr[-2000:]}
     else:
@@ -356,7 +361,7 @@ def measure(kind: str, corpus: Path, work: Path, *, n_process: int, flags: list[
     if first.exit_code not in BUILD_OK:
         log.error("%s: build failed (exit %d):\n%s", label, first.exit_code, first.stderr[-3000:])
         return result
-    if bare.exit_code == 0:
+    if bare is not None and bare.exit_code == 0:
         result["ratio"] = first.wall_s / bare.wall_s
         result["ratio_cpu"] = first.cpu_s / bare.cpu_s if bare.cpu_s else None
         result["ratio_pipe"] = first.wall_s / result["bare"]["pipe_s"] if result["bare"]["pipe_s"] else None
@@ -531,6 +536,8 @@ def parser() -> argparse.ArgumentParser:
                    help="bare spaCy parses each whole file (default) or only the text the build parses")
     p.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
     p.add_argument("--no-incremental", dest="incremental", action="store_false", help="skip the two rebuilds")
+    p.add_argument("--no-bare", dest="bare", action="store_false",
+                   help="skip bare spaCy (no ratio): memory and throughput of the build alone, for large sizes")
     p.add_argument("--no-warmup", dest="warmup", action="store_false", help="skip the warm-up runs")
     p.add_argument("--build-arg", action="append", default=[], metavar="ARG",
                    help="extra argument for build.py build (repeatable), e.g. --build-arg=--no-validate")
@@ -576,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(measure(kind, corpus, work, n_process=args.n_process, flags=flags,
                                        bare_text=args.bare_text, batch_size=args.batch_size,
                                        incremental=args.incremental, extra=args.build_arg,
-                                       timeout_s=args.timeout, root=root))
+                                       timeout_s=args.timeout, root=root, bare_run=args.bare))
                 log.info("%s", json.dumps({k: results[-1].get(k) for k in ("corpus", "docs", "ratio")}))
     finally:
         if args.work is None and not args.keep:

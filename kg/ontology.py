@@ -310,3 +310,77 @@ def _path(report: Graph, path: Node) -> str:
     if inner is not None:
         return "(" + "|".join(_path(report, step) for step in Collection(report, inner)) + ")"
     return "[path]"
+
+
+# --------------------------------------------------------------------------------------------
+# validation beside the extraction
+
+
+def validate_turtle(text: str) -> list[str]:
+    """The violations of a Turtle document (with the ontology added): the work of one batch
+    in :class:`BatchValidator`'s side process."""
+    data = Graph()
+    data.parse(data=text, format="turtle")
+    return validate(data).violations
+
+
+class BatchValidator:
+    """Validates batches of new article graphs in a side process, so that SHACL runs on the
+    other core while spaCy parses the next articles (and pyshacl is never imported by the
+    main process). A batch is given as Turtle text with the items it vouches for; an item
+    reaches ``accept`` only once its batch conforms. :meth:`finish` waits for every batch and
+    raises :class:`ValidationError` with the violations of those that failed.
+
+    ``side_process=False`` validates in the calling process, batch by batch.
+    """
+
+    def __init__(self, accept, *, side_process: bool = True) -> None:
+        self.accept = accept
+        self.side_process = side_process
+        self._pool = None
+        self._running: list = []
+        self.violations: list[str] = []
+
+    def submit(self, turtle: str, items: list) -> None:
+        if not self.side_process:
+            self._settle(validate_turtle(turtle), items)
+            return
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the parent holds spaCy's worker threads and a large heap
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._running.append((self._pool.submit(validate_turtle, turtle), items))
+        self._collect(wait=False)
+
+    def _settle(self, violations: list[str], items: list) -> None:
+        if violations:
+            self.violations.extend(violations)
+        else:
+            for item in items:
+                self.accept(item)
+
+    def _collect(self, *, wait: bool) -> None:
+        still = []
+        for future, items in self._running:
+            if wait or future.done():
+                self._settle(future.result(), items)
+            else:
+                still.append((future, items))
+        self._running = still
+        if self.violations:
+            self.close()
+            raise ValidationError(sorted(set(self.violations)))
+
+    def finish(self) -> None:
+        try:
+            self._collect(wait=True)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._running = []

@@ -744,6 +744,8 @@ def _filter_sets(proj: nx.MultiDiGraph) -> dict[str, dict[str, list[str]]]:
         if kind[n] == "inspection":
             for c in councils[n]:
                 council_ratings[c].add(proj.nodes[n]["details"].get("rating", ""))
+        elif kind[n] == "council":  # the overview links councils to their ratings directly
+            council_ratings[n].update(proj.nodes[v]["label"] for v in proj.successors(n) if kind[v] == "rating")
     result: dict[str, dict[str, list[str]]] = {}
     for n in proj:
         if kind[n] == "inspection":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def test_viewer_switches_to_the_overview_above_the_limit(built, tmp_path, caplog
     page = (tmp_path / "viewer.html").read_text(encoding="utf-8")
     assert "Council KG overview" in page and "view --council" in page
     assert "more than the viewer draws" in caplog.text
+    blob = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1))
+    bradford = next(n for n in blob["nodes"].values() if n["l"] == "Bradford")
+    assert bradford["r"] and {"inspections", "findings"} <= {row[0] for row in bradford["d"]}
 
 
 def test_streamed_graphml_round_trips(built, tmp_path):
