@@ -253,7 +253,7 @@ def turtle_chunk(graph: Graph) -> tuple[str, set[str]]:
 #: A prefixed name's local part we write unescaped (stricter than Turtle's PN_LOCAL).
 _SAFE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(str(item[1])))
-_XSD_SUFFIX = f"^^<{XSD}"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def _term(term) -> str:
@@ -265,11 +265,14 @@ def _term(term) -> str:
             if text.startswith(ns) and _SAFE_LOCAL.match(text[len(ns):]):
                 return f"{prefix}:{text[len(ns):]}"
         return term.n3()
-    text = term.n3()
-    if isinstance(term, Literal) and _XSD_SUFFIX in text and text.endswith(">"):
-        head, _, datatype = text.rpartition(_XSD_SUFFIX)
-        return f"{head}^^xsd:{datatype[:-1]}"
-    return text
+    if isinstance(term, Literal):  # always a one-line string: TriG indents every line of a graph
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^{_term(term.datatype)}"
+        return text
+    return term.n3()
 
 
 def statements(graph: Graph) -> str:
@@ -283,10 +286,10 @@ def statements(graph: Graph) -> str:
     >>> fact = URIRef("https://w3id.org/councilkg/id/finding/1")
     >>> _ = g.add((fact, RDF.type, CKG.Finding))
     >>> _ = g.add((fact, CKG.year, Literal("2016", datatype=XSD.gYear)))
-    >>> _ = g.add((fact, CKG.evidence, Literal('He said "no".')))
+    >>> _ = g.add((fact, CKG.evidence, Literal('He said "no".\\nThen \\\\ left.')))
     >>> print(statements(g))
     <https://w3id.org/councilkg/id/finding/1> a ckg:Finding ;
-        ckg:evidence "He said \\"no\\"." ;
+        ckg:evidence "He said \\"no\\".\\nThen \\\\ left." ;
         ckg:year "2016"^^xsd:gYear .
     """
     by_subject: dict = {}
@@ -304,6 +307,38 @@ def statements(graph: Graph) -> str:
 
 
 HEADER_PREFIXES = frozenset(f"@prefix {prefix}: <{ns}> ." for prefix, ns in PREFIXES.items())
+
+
+def trig_blocks(text: str) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """A ``graph.trig`` written by :class:`GraphWriter`, split back into its prefix lines and
+    its named graphs ``(name, statements)``; None when the text is not in that layout.
+
+    >>> trig_blocks("@prefix a: <http://a/> .\\n\\n<http://g> {\\n    a:x a:y a:z .\\n}\\n\\n")
+    (['@prefix a: <http://a/> .'], [('http://g', 'a:x a:y a:z .')])
+    """
+    lines = text.split("\n")
+    prefixes, blocks, i = [], [], 0
+    while i < len(lines) and lines[i].startswith("@prefix "):
+        prefixes.append(lines[i])
+        i += 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        if not (line.startswith("<") and line.endswith("> {")):
+            return None
+        name, body, i = line[1:-3], [], i + 1
+        while i < len(lines) and lines[i] != "}":
+            if lines[i] and not lines[i].startswith("    "):
+                return None
+            body.append(lines[i][4:])
+            i += 1
+        if i == len(lines):
+            return None
+        blocks.append((name, "\n".join(body)))
+        i += 1
+    return prefixes, blocks
 
 
 class GraphWriter:

@@ -347,3 +347,17 @@ def test_denied_findings_and_ruled_out_responses(extractor):
     facts = run(extractor, body)
     assert ("E06000039", "risk not recognised") not in labels(facts, Finding, "failing")
     assert ("E06000039", "restructure") not in labels(facts, Response, "response_type")
+
+
+def test_pipeline_runs_only_what_the_rules_read(extractor):
+    """No rule reads a dependency arc or a lemma: the parser and lemmatizer are not loaded,
+    the model's sentence recogniser splits sentences, and a line break always ends one."""
+    names = extractor.nlp.pipe_names
+    assert "parser" not in names and "lemmatizer" not in names
+    assert {"senter", "tagger", "attribute_ruler", "ner", "entity_ruler", "paragraph_breaks"} <= set(names)
+    assert names.index("paragraph_breaks") < names.index("senter")
+    doc = extractor.nlp("What needs to improve\nThe quality of plans for children in need. Managers should act")
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents[0] == "What needs to improve"
+    assert "The quality of plans for children in need." in sents
+    assert all(t.pos_ for t in doc)  # the attribute ruler still maps tags to parts of speech

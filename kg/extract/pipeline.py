@@ -25,9 +25,12 @@ from kg.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
-#: Components the extractors need: the parser for sentences, NER for people, the tagger for
-#: the pre-modifier rules. The lemmatizer is not used.
-EXCLUDE = ("lemmatizer",)
+#: Components the extractors need: sentences, NER for people, the tagger (and the attribute
+#: ruler's POS) for the pre-modifier rules. No rule reads a dependency arc or a lemma, so the
+#: parser (the costliest component) is replaced by the model's own sentence recogniser, and the
+#: lemmatizer is left out.
+EXCLUDE = ("lemmatizer", "parser")
+ENABLE = ("senter",)
 
 EXTRACTORS = (ratings.extract, failings.extract, responses.extract, statistics.extract, people.extract)
 
@@ -53,7 +56,9 @@ def model_name() -> str:
 def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
     """Load the pipeline by name and add the paragraph and gazetteer components."""
     nlp = spacy.load(name or model_name(), exclude=list(EXCLUDE))
-    nlp.add_pipe("paragraph_breaks", before="parser")
+    for component in ENABLE:
+        nlp.enable_pipe(component)
+    nlp.add_pipe("paragraph_breaks", before="senter")  # the recogniser keeps boundaries already set
     ruler = nlp.add_pipe("entity_ruler", before="ner",
                          config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(phrase_patterns(gazetteer.ruler_patterns()))
