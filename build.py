@@ -130,7 +130,6 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     outputs; freshly built graphs are validated (in batches) before they are cached. Returns
     (report entries, triples), or None when the corpus and the pipeline are unchanged since
     the outputs were written."""
-    from rdflib import Graph
     from tqdm import tqdm
 
     from kg import model, ontology, render, report
@@ -157,8 +156,10 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
         return None
 
     cache = ExtractionCache(out_dir / ".cache" / "articles")
-    cached = {a.source_file: cache.get(keys[a.source_file]) if args.cache else None for a in articles}
-    todo = [a for a in articles if cached[a.source_file] is None]
+    # which entries are usable (a damaged one is extracted again); they are read again one at a
+    # time as the outputs are written, so that memory does not grow with the corpus
+    cached = {a.source_file for a in articles if args.cache and cache.get(keys[a.source_file]) is not None}
+    todo = [a for a in articles if a.source_file not in cached]
     gazetteer = Gazetteer.load()
     fresh = iter(())
     if todo:
@@ -193,7 +194,9 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             views.add(-1, {"nodes": [], "edges": []}, triple_hashes(reference))
             for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
                 name = graph_iri(article.sha1)
-                entry = cached[article.source_file]
+                entry = cache.get(keys[article.source_file]) if article.source_file in cached else None
+                if entry is None and article.source_file in cached:
+                    raise OSError(f"cache entry of {article.source_file} vanished during the build")
                 if entry is None:
                     if article.kind == "inspection-report":
                         from kg import reports

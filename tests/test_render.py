@@ -7,7 +7,6 @@ import json
 import re
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
 import networkx as nx
 import pytest
