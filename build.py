@@ -148,7 +148,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     keys = {a.source_file: digest(version, a.sha1, a.source_file, a.reference_date, a.date, a.title,
                                    *sorted(o.sha1 for o in same_story.get(a.source_file, ())), length=40)
             for a in articles}
-    corpus_key = digest(version, *sorted(keys.values()), *sorted(f"{e.path.name}:{e.reason}" for e in rejected))
+    corpus_key = digest(version, *sorted(keys.values()), *sorted(f"{e.path.name}:{e.reason}" for e in rejected),
+                        f"viewer-max-nodes:{getattr(args, 'viewer_max_nodes', None)}")
     stamp = out_dir / ".cache" / "corpus.json"
     outputs = [out_dir / n for n in ("graph.ttl", "graph.trig", "viewer.html", "graph.graphml", "report.json")]
     if args.cache and all(p.exists() for p in outputs) and stamp.exists() \
@@ -224,7 +225,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     finally:
         validator.close()
     with ProjectionStore(out_dir / ".cache" / "projection.sqlite") as views:
-        render.write_projection_outputs(views, out_dir)
+        render.write_projection_outputs(views, out_dir, max_nodes=getattr(args, "viewer_max_nodes", None))
     if args.cache:
         cache.prune(set(keys.values()))
     stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -383,6 +384,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", default=str(config.DATA / "articles"), help="folder of input files")
     b.add_argument("--out", default=str(config.ROOT / "out"), help="output folder")
     b.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
+    b.add_argument("--viewer-max-nodes", type=int, default=None, metavar="N",
+                   help="draw every fact in viewer.html up to N nodes, the overview of councils and concepts "
+                        "beyond (default 5000)")
     b.add_argument("--validate-in-process", dest="side_process", action="store_false",
                    default=(os.cpu_count() or 1) > 1,
                    help="run SHACL validation in the build's own process (default: a side process, on another "

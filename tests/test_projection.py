@@ -202,3 +202,12 @@ def test_module_examples_hold():
     for module in (projection, files, model):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_build_option_sets_the_viewer_limit(tmp_path, caplog):
+    out = tmp_path / "out"
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out)]) == 0
+    assert "Council KG overview" not in (out / "viewer.html").read_text(encoding="utf-8")
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out),
+                 "--viewer-max-nodes", "10"]) == 0  # same corpus, other limit: the viewer is redrawn
+    assert "Council KG overview" in (out / "viewer.html").read_text(encoding="utf-8")
