@@ -39,6 +39,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import heapq
 import logging
 import re
 import unicodedata
@@ -1337,11 +1338,16 @@ def find_duplicates(
     """
     order = sorted(range(len(articles)), key=lambda i: articles[i].source_file)
     ids: dict[str, int] = {}
-    sets = [shingles(articles[i].body, shingle_size, _ids=ids) for i in order]
+
+    @lru_cache(maxsize=256)  # only candidates are compared in full: their sets are made again
+    def full(pos: int) -> frozenset[int]:
+        return shingles(articles[order[pos]].body, shingle_size, _ids=ids)
+
+    # Only each body's smallest hashes are kept, so memory does not grow with the bodies' length.
     # Document frequency is sampled on twice the sketch: a stock phrase is frequent there too.
-    bottoms = [sorted(s)[: 2 * sketch_size] for s in sets]
+    bottoms = [heapq.nsmallest(2 * sketch_size, shingles(articles[i].body, shingle_size, _ids=ids)) for i in order]
     df = Counter(h for bottom in bottoms for h in bottom)
-    limit = max_df if max_df is not None else max(20, len(sets) // 100)
+    limit = max_df if max_df is not None else max(20, len(bottoms) // 100)
     sketches = [
         [h for h in bottom if df[h] <= limit][:sketch_size] or bottom[:sketch_size]
         for bottom in bottoms
@@ -1375,7 +1381,7 @@ def find_duplicates(
         if count < min(2, len(sketches[a]), len(sketches[b])):
             continue
         compared += 1
-        if similarity(sets[a], sets[b], min_size_ratio) >= threshold:
+        if similarity(full(a), full(b), min_size_ratio) >= threshold:
             matched += 1
             ra, rb = find(a), find(b)
             if ra != rb:

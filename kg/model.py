@@ -150,6 +150,13 @@ def article_graph(result: ArticleFacts, gazetteer: Gazetteer, *, same_story: Ite
 def _add_fact(g: Graph, gazetteer: Gazetteer, art: URIRef, fact) -> None:
     if isinstance(fact, Inspection):
         key = (fact.council, fact.rating, fact.year)
+        # what an inspection node may hold once (shapes.ttl) is part of its identity: two articles
+        # that give the same council, grade and year another type or date claim another inspection,
+        # never one node with two types
+        if fact.inspection_type:
+            key += (f"type:{fact.inspection_type}",)
+        if fact.date is not None:
+            key += (f"date:{fact.date.isoformat()}",)
         if fact.end_date is not None:  # an inspection a report dates: its own node, not merged with news claims
             key += (fact.end_date.isoformat(),)
         node = fact_iri("inspection", *key)

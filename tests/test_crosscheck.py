@@ -432,3 +432,19 @@ def test_run_on_a_build_keeps_its_layout_and_is_byte_stable(tmp_path: Path, offi
     # the article graphs are untouched: the build's blocks are all still there, verbatim
     _, before = model.trig_blocks(first["graph.trig"].decode("utf-8"))
     assert len(before) == len(model.trig_blocks((out / "graph.trig").read_text(encoding="utf-8"))[1])
+
+
+def test_articles_disagreeing_on_an_inspections_type_or_date_make_two_valid_claims(gazetteer: Gazetteer) -> None:
+    """Found by the 10,000-article benchmark: two articles giving one council, grade and year
+    another inspection type (or date) made one node with two types, and the build failed its shapes."""
+    from kg.ontology import validate
+
+    g = Graph()
+    news(g, gazetteer, "a.txt", dt.date(2019, 1, 2), claim(BRADFORD, "inadequate", 2018, itype="monitoring visit"))
+    news(g, gazetteer, "b.txt", dt.date(2019, 1, 3), claim(BRADFORD, "inadequate", 2018, itype="full inspection"))
+    dated = Inspection(council=BRADFORD, rating="inadequate", year=2018, date=dt.date(2018, 10, 1),
+                       evidence=Evidence("Bradford was rated inadequate on 1 October 2018.", "rating.test"))
+    news(g, gazetteer, "c.txt", dt.date(2019, 1, 4), dated)
+    news(g, gazetteer, "d.txt", dt.date(2019, 1, 5), claim(BRADFORD, "inadequate", 2018))
+    assert len(set(g.subjects(RDF.type, CKG.Inspection))) == 4
+    assert validate(g).conforms
