@@ -53,6 +53,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     articles.sort(key=lambda a: a.source_file)
     _distinct_identities(articles)
     duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"])
+    for article in articles:
+        if article.kind == "news":
+            _release(article)
     try:
         written = _write_graph(args, out_dir, articles, duplicates, rejected)
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
@@ -75,6 +78,31 @@ def cmd_build(args: argparse.Namespace) -> int:
                            (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
     return EXIT_PARTIAL if rejected else EXIT_OK
+
+
+#: The parts of an Article that are its content: once near-duplicates are known, a news
+#: article keeps only what identifies it (:func:`_release`) and its text is read again from its
+#: file when it is extracted (:func:`_restore`), so that memory does not grow with the corpus.
+#: (Reports keep theirs until they are modelled: a PDF costs more to parse twice.)
+_CONTENT = ("body", "standfirst", "comments", "page_offsets")
+
+
+def _release(article) -> None:
+    """Drop an article's content (kept: its identity, dates, title and warnings)."""
+    if getattr(article, "_read_again", None) is not None:
+        article.body, article.standfirst, article.comments, article.page_offsets = "", None, [], ()
+
+
+def _restore(article):
+    """Read a released article's content again from its file (the same bytes give the same
+    content); the identity, dates and duplicate links ingest and the build gave it are kept."""
+    again = getattr(article, "_read_again", None)
+    if again is not None and not article.body:
+        read, path = again
+        fresh = read(path)
+        for name in _CONTENT:
+            setattr(article, name, getattr(fresh, name))
+    return article
 
 
 def _inputs(folder: Path):
@@ -108,6 +136,8 @@ def _inputs(folder: Path):
         except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one file, not the build
             log.debug("reading %s failed", path, exc_info=True)
             item = ingest.IngestError(path, f"could not be read ({type(exc).__name__}: {exc})")
+        if not isinstance(item, ingest.IngestError):
+            item._read_again = (read, path)  # see _release
         name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
         if name != path.name:  # undecodable bytes in the name: keep the file, show the bytes
             path = path.with_name(name)
@@ -202,7 +232,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                     if article.kind == "inspection-report":
                         from kg import reports
 
-                        result = reports.report_facts(article, gazetteer)  # structured: no spaCy pass
+                        result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
                     else:
                         result = next(fresh)
                     if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
@@ -214,6 +244,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                     pending.append((keys[article.source_file], entry))
                     if len(pending) >= (SIDE_BATCH if validator.side_process else VALIDATION_BATCH):
                         check(header)
+                _release(article)
                 writer.add(name, entry.turtle)
                 views.add(seq, entry.view, entry.hashes)
                 entries.append(entry.report)
@@ -244,10 +275,10 @@ def _extract(gazetteer, articles: list, args):
     if getattr(args, "dask", None):
         from kg.distributed import extract_on_cluster
 
-        return extract_on_cluster(args.dask, articles)
+        return extract_on_cluster(args.dask, [_restore(a) for a in articles])  # sent to the cluster at once
     from kg.extract.pipeline import Extractor
 
-    return Extractor(gazetteer=gazetteer).extract_many(articles, n_process=max(1, args.jobs))
+    return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs))
 
 
 def _distinct_identities(articles: list) -> None:

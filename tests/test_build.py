@@ -229,3 +229,24 @@ def test_output_folder_that_is_a_file_is_a_clear_error(tmp_path):
                            str(config.DATA / "articles"), "--out", str(target)], capture_output=True, text=True)
     assert proc.returncode == 1 and "is a file" in proc.stderr
     assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_released_articles_read_their_content_again_unchanged(tmp_path):
+    """Articles drop their text once near-duplicates are known and read it again when they are
+    extracted: the content read again is what was read first, identity and dates untouched."""
+    import build
+
+    folder = tmp_path / "in"
+    shutil.copytree(config.DATA / "articles", folder)
+    (folder / "page.html").write_text("<html><head><title>Ofsted rates Bradford inadequate</title></head><body>"
+                                      "<article><h1>Ofsted rates Bradford inadequate</h1><p>Bradford's children's "
+                                      "services were rated inadequate by Ofsted in 2018.</p></article></body></html>",
+                                      encoding="utf-8")
+    items = [item for _, item in build._inputs(folder)]
+    assert len(items) == 6
+    for item in items:
+        before = {name: getattr(item, name) for name in (*build._CONTENT, "sha1", "title", "date", "source_file")}
+        build._release(item)
+        assert item.body == "" and item.comments == []
+        assert build._restore(item) is item
+        assert {name: getattr(item, name) for name in before} == before
