@@ -18,6 +18,7 @@ id:council/E08000032 ckg:gssCode: The council's ckg:gssCode is not an English ON
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +325,19 @@ def validate_turtle(text: str) -> list[str]:
     return validate(data).violations
 
 
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """In the side process: leave as soon as the build that started it is gone (a killed build
+    must not leave a validator behind)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class BatchValidator:
     """Validates batches of new article graphs in a side process, so that SHACL runs on the
     other core while spaCy parses the next articles (and pyshacl is never imported by the
@@ -350,7 +364,8 @@ class BatchValidator:
             from concurrent.futures import ProcessPoolExecutor
 
             # spawn, not fork: the parent holds spaCy's worker threads and a large heap
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
         self._running.append((self._pool.submit(validate_turtle, turtle), items))
         self._collect(wait=False)
 

@@ -188,6 +188,27 @@ def assert_outputs_whole(out: Path) -> None:
         assert path.name in OUTPUTS or path.name.startswith("."), path.name
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc; none elsewhere)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state  # a zombie has exited
+
+
 def test_killed_build_leaves_the_previous_outputs_whole(tmp_path):
     articles, out = tmp_path / "in", tmp_path / "out"
     corpus(articles)
@@ -204,9 +225,14 @@ def test_killed_build_leaves_the_previous_outputs_whole(tmp_path):
                                 stderr=subprocess.DEVNULL)
         try:
             time.sleep(delay)
+            children = _children(proc.pid)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=60)
+        deadline = time.monotonic() + 10  # the side validator leaves with the build that started it
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in children if _alive(pid)], f"processes left behind by a build killed at {delay:.1f} s"
         assert_outputs_whole(out)
         for name in OUTPUTS:  # the same input gives the same bytes: old or new, the file is unchanged
             assert (out / name).read_bytes() == previous[name], f"{name} after a kill at {delay:.1f} s"
