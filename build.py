@@ -40,22 +40,25 @@ def cmd_build(args: argparse.Namespace) -> int:
                   out_dir)
         return EXIT_FATAL
     articles, rejected = [], []
+    shingled: dict[str, tuple] = {}  # what near-duplicate detection needs of each news body
+    words: dict[str, int] = {}
     for path, item in _inputs(articles_dir):
         if isinstance(item, ingest.IngestError):
             rejected.append(item)
             print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
         else:
             articles.append(item)
+            if item.kind == "news":  # its text is read again when it is extracted
+                shingled[item.source_file] = ingest.body_shingles(item.body, _ids=words)
+                _release(item)
     if not articles and not rejected:
         log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES + config.REPORT_SUFFIXES),
                   articles_dir)
         return EXIT_FATAL
     articles.sort(key=lambda a: a.source_file)
     _distinct_identities(articles)
-    duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"])
-    for article in articles:
-        if article.kind == "news":
-            _release(article)
+    duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
+    del shingled, words
     try:
         written = _write_graph(args, out_dir, articles, duplicates, rejected)
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched

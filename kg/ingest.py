@@ -39,16 +39,14 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-import heapq
 import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import combinations
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from kg.config import ARTICLE_SUFFIXES, DATA
 from kg.files import read_json_object
@@ -1309,6 +1307,31 @@ def similarity(a: frozenset[int], b: frozenset[int], min_size_ratio: float = 0.5
     return common / (len(a) + len(b) - common)
 
 
+def body_shingles(body: str, size: int = 5, *, _ids: dict[str, int] | None = None) -> tuple[Any, int]:
+    """What :func:`find_duplicates` needs of a body: its shingles as a sorted array of 64-bit
+    hashes (a seventh of a Python set's memory) and its length, so that the text itself can be
+    let go as soon as it is read."""
+    import numpy as np  # spaCy's own dependency
+
+    hashes = shingles(body, size, _ids=_ids)
+    array = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+    array.sort()
+    return array, len(body)
+
+
+def _array_similarity(a, b, min_size_ratio: float) -> float:
+    """:func:`similarity` of two sorted arrays of distinct hashes."""
+    import numpy as np
+
+    if not len(a) or not len(b):
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    common = int(np.intersect1d(small, large, assume_unique=True).size)
+    if len(small) >= min_size_ratio * len(large):
+        return common / len(small)
+    return common / (len(a) + len(b) - common)
+
+
 def find_duplicates(
     articles: list[Article],
     threshold: float = 0.8,
@@ -1319,8 +1342,11 @@ def find_duplicates(
     max_df: int | None = None,
     max_posting: int = 1000,
     stats: dict | None = None,
+    prepared: dict[str, tuple[Any, int]] | None = None,
 ) -> dict[str, str]:
     """Find articles whose bodies tell the same story; return ``{duplicate: canonical}``.
+    ``prepared`` gives each article's :func:`body_shingles` by file name, computed as it was
+    read (its body may be gone since).
 
     Each body becomes a set of word 5-gram hashes. Candidate pairs come from an inverted index
     over bottom-k sketches (the ``sketch_size`` smallest hashes of each set): two sets with
@@ -1339,13 +1365,13 @@ def find_duplicates(
     order = sorted(range(len(articles)), key=lambda i: articles[i].source_file)
     ids: dict[str, int] = {}
 
-    @lru_cache(maxsize=256)  # only candidates are compared in full: their sets are made again
-    def full(pos: int) -> frozenset[int]:
-        return shingles(articles[order[pos]].body, shingle_size, _ids=ids)
-
-    # Only each body's smallest hashes are kept, so memory does not grow with the bodies' length.
+    # Each body's shingles as a sorted array of 64-bit hashes: a seventh of a Python set's memory.
+    if prepared is None:
+        prepared = {a.source_file: body_shingles(a.body, shingle_size, _ids=ids) for a in articles}
+    sets = [prepared[articles[i].source_file][0] for i in order]
+    length = {a.source_file: prepared[a.source_file][1] for a in articles}
     # Document frequency is sampled on twice the sketch: a stock phrase is frequent there too.
-    bottoms = [heapq.nsmallest(2 * sketch_size, shingles(articles[i].body, shingle_size, _ids=ids)) for i in order]
+    bottoms = [s[: 2 * sketch_size].tolist() for s in sets]
     df = Counter(h for bottom in bottoms for h in bottom)
     limit = max_df if max_df is not None else max(20, len(bottoms) // 100)
     sketches = [
@@ -1358,15 +1384,8 @@ def find_duplicates(
     for pos, sketch in enumerate(sketches):
         for value in sketch:
             index[value].append(pos)
-    shared: Counter[tuple[int, int]] = Counter()
-    skipped = 0
-    for posting in index.values():
-        if len(posting) < 2:
-            continue
-        if len(posting) > max_posting:  # boilerplate common to too many articles
-            skipped += 1
-            continue
-        shared.update(combinations(posting, 2))
+    # boilerplate common to too many articles joins nothing
+    skipped = sum(1 for posting in index.values() if len(posting) > max_posting)
 
     parent = list(range(len(order)))
 
@@ -1376,16 +1395,25 @@ def find_duplicates(
             x = parent[x]
         return x
 
-    compared = matched = 0
-    for (a, b), count in sorted(shared.items()):
-        if count < min(2, len(sketches[a]), len(sketches[b])):
-            continue
-        compared += 1
-        if similarity(full(a), full(b), min_size_ratio) >= threshold:
-            matched += 1
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+    # the articles sharing sketch values with each one, counted one article at a time (a
+    # counter of every candidate pair of a large corpus would hold millions of pairs)
+    candidates = compared = matched = 0
+    for a, sketch in enumerate(sketches):
+        shared: Counter[int] = Counter()
+        for value in sketch:
+            posting = index[value]
+            if 2 <= len(posting) <= max_posting:
+                shared.update(b for b in posting if b > a)
+        candidates += len(shared)
+        for b in sorted(shared):
+            if shared[b] < min(2, len(sketches[a]), len(sketches[b])):
+                continue
+            compared += 1
+            if _array_similarity(sets[a], sets[b], min_size_ratio) >= threshold:
+                matched += 1
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
 
     clusters: defaultdict[int, list[Article]] = defaultdict(list)
     for pos, i in enumerate(order):
@@ -1396,7 +1424,7 @@ def find_duplicates(
             art.duplicate_of = None
         if len(members) < 2:
             continue
-        canonical = min(members, key=lambda a: (a.title is None, -len(a.body), a.source_file))
+        canonical = min(members, key=lambda a: (a.title is None, -length[a.source_file], a.source_file))
         for art in members:
             if art is not canonical:
                 art.duplicate_of = canonical.source_file
@@ -1405,7 +1433,7 @@ def find_duplicates(
     if stats is not None:
         stats.update(
             articles=len(articles),
-            candidate_pairs=len(shared),
+            candidate_pairs=candidates,
             compared_pairs=compared,
             duplicate_pairs=matched,
             skipped_postings=skipped,
