@@ -19,25 +19,13 @@ from pathlib import Path
 def atomic_write(path: Path, data: bytes | str) -> Path:
     """Write ``data`` (text is written as UTF-8 with LF line ends) to ``path`` atomically, with
     the usual permissions (mkstemp's own are owner-only)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with _replacing(Path(path), "wb") as fh:
+        fh.write(payload)
+    return Path(path)
 
 
-@contextmanager
-def atomic_stream(path: Path) -> Iterator:
+def atomic_stream(path: Path):
     """A text handle (UTF-8, LF line ends) whose content replaces ``path`` atomically when the
     ``with`` block ends normally; on an exception the target is left as it was.
 
@@ -48,11 +36,17 @@ def atomic_stream(path: Path) -> Iterator:
     >>> target.read_text()
     'one\\n'
     """
-    path = Path(path)
+    return _replacing(Path(path), "w", encoding="utf-8", newline="\n")
+
+
+@contextmanager
+def _replacing(path: Path, mode: str, **options) -> Iterator:
+    """A handle on a temporary file beside ``path`` that is synced, given the usual permissions
+    and renamed onto ``path`` when the block ends normally, or deleted when it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with os.fdopen(fd, mode, **options) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

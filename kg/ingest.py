@@ -1301,10 +1301,15 @@ def similarity(a: frozenset[int], b: frozenset[int], min_size_ratio: float = 0.5
     if not a or not b:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    common = sum(1 for h in small if h in large)
-    if len(small) >= min_size_ratio * len(large):
-        return common / len(small)
-    return common / (len(a) + len(b) - common)
+    return _overlap(len(a), len(b), sum(1 for h in small if h in large), min_size_ratio)
+
+
+def _overlap(size_a: int, size_b: int, common: int, min_size_ratio: float) -> float:
+    """Containment of the smaller set when the sizes are comparable, else Jaccard."""
+    small, large = sorted((size_a, size_b))
+    if small >= min_size_ratio * large:
+        return common / small
+    return common / (size_a + size_b - common)
 
 
 def body_shingles(body: str, size: int = 5, *, _ids: dict[str, int] | None = None) -> tuple[Any, int]:
@@ -1325,11 +1330,7 @@ def _array_similarity(a, b, min_size_ratio: float) -> float:
 
     if not len(a) or not len(b):
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    common = int(np.intersect1d(small, large, assume_unique=True).size)
-    if len(small) >= min_size_ratio * len(large):
-        return common / len(small)
-    return common / (len(a) + len(b) - common)
+    return _overlap(len(a), len(b), int(np.intersect1d(a, b, assume_unique=True).size), min_size_ratio)
 
 
 def find_duplicates(

@@ -33,6 +33,7 @@ from kg.gazetteer import Gazetteer
 from kg.namespaces import (
     CKG,
     PREFIXES,
+    PREFIXES_BY_LENGTH,
     ORG,
     SCHEMA,
     article_iri,
@@ -259,7 +260,6 @@ def turtle_chunk(graph: Graph) -> tuple[str, set[str]]:
 
 #: A prefixed name's local part we write unescaped (stricter than Turtle's PN_LOCAL).
 _SAFE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(str(item[1])))
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -267,8 +267,7 @@ def _term(term) -> str:
     """A term in Turtle: a prefixed name when one of :data:`PREFIXES` covers it safely."""
     if isinstance(term, URIRef):
         text = str(term)
-        for prefix, ns in _BY_LENGTH:
-            ns = str(ns)
+        for prefix, ns in PREFIXES_BY_LENGTH:
             if text.startswith(ns) and _SAFE_LOCAL.match(text[len(ns):]):
                 return f"{prefix}:{text[len(ns):]}"
         return term.n3()

@@ -42,6 +42,9 @@ PREFIXES: dict[str, Namespace] = {
     "sh": SH,
 }
 
+#: (prefix, namespace) pairs, longest namespace first: the prefix that shortens an IRI most wins.
+PREFIXES_BY_LENGTH = tuple(sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: -len(item[1])))
+
 #: Concept-scheme keys used in concept IRIs: ``ckg:<key>-<slug of prefLabel>``.
 SCHEMES = {
     "rating": CKG.RatingScheme,

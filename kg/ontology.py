@@ -29,16 +29,13 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import config
-from kg.namespaces import CKG, ORG, PREFIXES, SH, bind_prefixes
+from kg.namespaces import CKG, ORG, PREFIXES_BY_LENGTH, SH, bind_prefixes
 
 log = logging.getLogger(__name__)
 
 #: The files of the ontology directory, by role.
 ONTOLOGY_FILES = ("councilkg.ttl", "taxonomies.ttl")
 SHAPES_FILE = "shapes.ttl"
-
-#: Prefixes, longest namespace first, for short readable names in messages (id:council/E08000032).
-_BY_LENGTH = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda item: -len(item[1]))
 
 #: Triples whose presence shows that a data graph already carries the ontology and taxonomies.
 _VOCABULARY_MARKERS = (
@@ -286,7 +283,7 @@ def _name(node: Node | None) -> str:
             shown += f"@{node.language}"
         return shown
     if isinstance(node, URIRef):
-        for prefix, namespace in _BY_LENGTH:
+        for prefix, namespace in PREFIXES_BY_LENGTH:  # short readable names (id:council/E08000032)
             if node.startswith(namespace) and len(node) > len(namespace):
                 return f"{prefix}:{node[len(namespace):]}"
         return f"<{node}>"
