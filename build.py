@@ -27,6 +27,7 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg import ingest, report
+    from kg.extract.spacy_process import SpacyProcessError
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
     if not articles_dir.is_dir():
@@ -63,6 +64,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         written = _write_graph(args, out_dir, articles, duplicates, rejected)
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
         log.error("cannot write the outputs to %s: %s", out_dir, exc)
+        return EXIT_FATAL
+    except SpacyProcessError as exc:  # the model cannot load, or the parser died: nothing written
+        first, _, detail = str(exc).partition("\n")
+        log.debug("%s", detail)
+        log.error("spaCy failed: %s; previous outputs are untouched", first)
         return EXIT_FATAL
     except ShapeViolation as exc:
         for line in exc.violations[:50]:
@@ -195,19 +201,11 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     cached = {a.source_file for a in articles if args.cache and cache.get(keys[a.source_file]) is not None}
     todo = [a for a in articles if a.source_file not in cached]
     gazetteer = Gazetteer.load()
-    fresh = iter(())
-    if todo:
-        log.info("extracting %d of %d articles (%d from the cache)", len(todo), len(articles), len(articles) - len(todo))
-        news = [a for a in todo if a.kind == "news"]
-        if news:
-            fresh = _extract(gazetteer, news, args)
-
-    reference = ontology.load_ontology()
-    statements, prefixes = model.turtle_chunk(reference)
     entries: list[dict] = []
     pending: list[tuple[str, CachedArticle]] = []
     validator = ontology.BatchValidator(lambda item: cache.put(*item) if args.cache else None,
                                         side_process=getattr(args, "side_process", True))
+    left = len(todo)  # articles still to extract
 
     def check(header: str) -> None:
         """Validate the pending article graphs as one batch (in the side process)."""
@@ -221,6 +219,17 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
         pending.clear()
 
     try:
+        fresh = iter(())
+        if todo:
+            if args.validate:
+                validator.start()  # the side process loads pyshacl while spaCy loads
+            log.info("extracting %d of %d articles (%d from the cache)", len(todo), len(articles),
+                     len(articles) - len(todo))
+            news = [a for a in todo if a.kind == "news"]
+            if news:
+                fresh = _extract(gazetteer, news, args)
+        reference = ontology.load_ontology()
+        statements, prefixes = model.turtle_chunk(reference)
         with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
                 ProjectionStore.create(out_dir / ".cache" / "projection.sqlite") as views:
             header = "\n".join(writer.prefixes) + "\n\n"
@@ -245,7 +254,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                                           report.file_entry(result, duplicates.get(article.source_file)),
                                           fragment(graph, reference, article_iri(article.sha1)), triple_hashes(graph))
                     pending.append((keys[article.source_file], entry))
-                    if len(pending) >= (SIDE_BATCH if validator.side_process else VALIDATION_BATCH):
+                    left -= 1
+                    if len(pending) >= _batch_size(validator.side_process, left):
                         check(header)
                 _release(article)
                 writer.add(name, entry.turtle)
@@ -268,9 +278,18 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
 
 
 #: Freshly extracted article graphs are validated together, this many at a time; in smaller
-#: batches when a side process validates them while spaCy parses the next ones.
+#: batches when a side process validates them while spaCy parses the next ones, and in the
+#: smallest for the last articles, so that the build waits little for the last batch.
 VALIDATION_BATCH = 200
 SIDE_BATCH = 25
+TAIL_BATCH = 5
+
+
+def _batch_size(side_process: bool, left: int) -> int:
+    """How many new article graphs to validate together when ``left`` are still to extract."""
+    if not side_process:
+        return VALIDATION_BATCH
+    return SIDE_BATCH if left >= SIDE_BATCH else TAIL_BATCH
 
 
 def _extract(gazetteer, articles: list, args):
@@ -281,7 +300,8 @@ def _extract(gazetteer, articles: list, args):
         return extract_on_cluster(args.dask, [_restore(a) for a in articles])  # sent to the cluster at once
     from kg.extract.pipeline import Extractor
 
-    return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs))
+    return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs),
+                                                       side_process=getattr(args, "side_parser", False))
 
 
 def _distinct_identities(articles: list) -> None:
@@ -425,6 +445,10 @@ def parser() -> argparse.ArgumentParser:
                    default=(os.cpu_count() or 1) > 1,
                    help="run SHACL validation in the build's own process (default: a side process, on another "
                         "core, while spaCy parses; in-process on a one-core machine)")
+    b.add_argument("--parse-in-process", dest="side_parser", action="store_false",
+                   default=(os.cpu_count() or 1) > 1,
+                   help="run spaCy in the build's own process (default with -j 1: a side process parses while "
+                        "this one applies the rules and writes the graph; in-process on a one-core machine)")
     b.add_argument("--no-cache", dest="cache", action="store_false",
                    help="extract every article again (default: reuse OUT/.cache for unchanged articles)")
     b.add_argument("-j", "--jobs", type=int, default=1, help="spaCy worker processes (nlp.pipe n_process)")

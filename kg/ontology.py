@@ -17,6 +17,7 @@ id:council/E08000032 ckg:gssCode: The council's ckg:gssCode is not an English ON
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -135,6 +136,20 @@ def _lift_property_shapes(shapes: Graph) -> Graph:
     return lifted
 
 
+@functools.lru_cache(maxsize=1)
+def _default_lifted_shapes() -> Graph:
+    """The project's shapes, lifted, parsed once per process: the side validator checks one
+    batch after another with them (pyshacl only reads the shapes graph)."""
+    return _lift_property_shapes(load_shapes())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_vocabulary() -> Graph:
+    """The ontology and taxonomies, parsed once per process, to add to data that lacks them
+    (only ever read: :func:`validate` copies it into a new graph)."""
+    return load_ontology()
+
+
 def _union(data: Graph) -> Graph:
     """A plain Graph of every triple of a Dataset (a Graph is returned as it is).
 
@@ -170,11 +185,11 @@ def validate(
     started = time.perf_counter()
     import pyshacl  # lazily: importing pyshacl takes about a second
 
-    shapes = load_shapes() if shapes is None else shapes
+    lifted = _default_lifted_shapes() if shapes is None else _lift_property_shapes(shapes)
     target = _union(data)
     if not _has_vocabulary(target):
         log.debug("data graph lacks the ontology and taxonomies: validating a copy with them added")
-        vocabulary = load_ontology() if ontology is None else ontology
+        vocabulary = _default_vocabulary() if ontology is None else ontology
         mixed = Graph()
         bind_prefixes(mixed)
         for triple in target:
@@ -184,7 +199,7 @@ def validate(
         target = mixed
     conforms, report, _ = pyshacl.validate(
         target,
-        shacl_graph=_lift_property_shapes(shapes),
+        shacl_graph=lifted,
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
@@ -322,17 +337,12 @@ def validate_turtle(text: str) -> list[str]:
     return validate(data).violations
 
 
-def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
-    """In the side process: leave as soon as the build that started it is gone (a killed build
-    must not leave a validator behind)."""
-    import threading
+def _warm_up() -> None:
+    """In the side process: what every batch needs, loaded once."""
+    import pyshacl  # noqa: F401
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    _default_lifted_shapes()
+    _default_vocabulary()
 
 
 class BatchValidator:
@@ -352,17 +362,23 @@ class BatchValidator:
         self._running: list = []
         self.violations: list[str] = []
 
+    def start(self) -> None:
+        """Start the side process now and have it load pyshacl, the shapes and the ontology
+        while the caller loads spaCy, so that the first batch does not wait for them."""
+        if self.side_process and self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            from kg import sideprocess
+
+            self._pool = ProcessPoolExecutor(1, mp_context=sideprocess.context(),
+                                             initializer=sideprocess.exit_with_parent, initargs=(os.getpid(),))
+            self._pool.submit(_warm_up)
+
     def submit(self, turtle: str, items: list) -> None:
         if not self.side_process:
             self._settle(validate_turtle(turtle), items)
             return
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: the parent holds spaCy's worker threads and a large heap
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+        self.start()
         self._running.append((self._pool.submit(validate_turtle, turtle), items))
         self._collect(wait=False)
 

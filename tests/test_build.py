@@ -250,3 +250,39 @@ def test_released_articles_read_their_content_again_unchanged(tmp_path):
         assert item.body == "" and item.comments == []
         assert build._restore(item) is item
         assert {name: getattr(item, name) for name in before} == before
+
+
+def test_validation_batches_shrink_for_the_last_articles():
+    """The side process validates 25 new graphs at a time, then 5 at a time for the last
+    ones, so that the build waits little for the last batch; in-process, 200 at a time."""
+    import build
+
+    assert build._batch_size(True, 1000) == build.SIDE_BATCH == 25
+    assert build._batch_size(True, build.SIDE_BATCH) == 25
+    assert build._batch_size(True, build.SIDE_BATCH - 1) == build.TAIL_BATCH == 5
+    assert build._batch_size(True, 0) == 5
+    assert build._batch_size(False, 3) == build.VALIDATION_BATCH == 200
+
+
+def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tmp_path):
+    """By default spaCy parses in a side process while the build applies the rules;
+    ``--parse-in-process`` keeps it in the build's process: the outputs are byte-identical."""
+    out, _ = built
+    here = tmp_path / "here"
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(here), "--parse-in-process"]) == 0
+    for name in ("graph.ttl", "graph.trig", "graph.graphml", "viewer.html", "report.json"):
+        assert (here / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, monkeypatch, caplog):
+    """The side process cannot load the model: one clear error, exit 1, previous outputs kept."""
+    import kg.extract.pipeline
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.ttl").write_text("previous\n", encoding="utf-8")
+    monkeypatch.setattr(kg.extract.pipeline, "model_name", lambda: "no_such_spacy_model")
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out), "--no-cache"]) == 1
+    assert "spaCy failed: could not load the spaCy pipeline (OSError" in caplog.text
+    assert "no_such_spacy_model" in caplog.text
+    assert (out / "graph.ttl").read_text(encoding="utf-8") == "previous\n"

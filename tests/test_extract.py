@@ -361,3 +361,16 @@ def test_pipeline_runs_only_what_the_rules_read(extractor):
     assert sents[0] == "What needs to improve"
     assert "The quality of plans for children in need." in sents
     assert all(t.pos_ for t in doc)  # the attribute ruler still maps tags to parts of speech
+
+
+def test_gazetteer_patterns_are_tokenised_only_and_every_component_runs(extractor):
+    """The ruler's phrase patterns are made with the tokenizer alone (the components before
+    the ruler are switched off while they are added, and on again after), and match a council
+    name whatever its case."""
+    assert extractor.nlp.disabled == []
+    ruler = extractor.nlp.get_pipe("entity_ruler")
+    assert len(ruler.phrase_patterns) > 100
+    some = next(iter(ruler.phrase_patterns.values()))[0]
+    assert not some.has_annotation("TAG")  # tokenised, not tagged
+    doc = extractor.nlp("Inspectors criticised SLOUGH BOROUGH COUNCIL and Wakefield council.")
+    assert {e.ent_id_ for e in doc.ents if e.label_ == "COUNCIL"} >= {"E06000039", "E08000036"}

@@ -732,3 +732,42 @@ def synthetic_graph(facts: int) -> Graph:
         if kind == CKG.Response and n % 2:
             g.add((fact, CKG.amountGBP, Literal(Decimal(n * 1000))))
     return g
+
+
+# --- validation beside the extraction --------------------------------------------------------
+
+
+def _turtle(graph: Graph) -> str:
+    return graph.serialize(format="turtle")
+
+
+@pytest.mark.parametrize("side_process", [True, False])
+def test_batch_validator_accepts_only_conforming_batches(side_process: bool) -> None:
+    """Items reach ``accept`` only once their batch conforms; ``finish`` raises with the
+    violations of the batches that failed, whether they run in the side process (started
+    early, its shapes loaded once for every batch) or in the caller's."""
+    good = _turtle(build_valid_graph())
+    bad_graph = build_valid_graph()
+    bad_graph.set((WAKEFIELD, CKG.gssCode, Literal("W06000015")))
+    accepted: list[str] = []
+    validator = kg.ontology.BatchValidator(accepted.append, side_process=side_process)
+    validator.start()
+    assert (validator._pool is not None) is side_process
+    validator.submit(good, ["a", "b"])
+    validator.submit(good, ["c"])  # the second batch reuses what the first one loaded
+    validator.submit(_turtle(bad_graph), ["bad"])
+    with pytest.raises(ValidationError) as caught:
+        validator.finish()
+    assert any("W06000015" in line for line in caught.value.violations)
+    assert sorted(accepted) == ["a", "b", "c"]
+    assert validator._pool is None  # finish shuts the side process down
+
+
+def test_default_shapes_are_lifted_once_per_process() -> None:
+    assert kg.ontology._default_lifted_shapes() is kg.ontology._default_lifted_shapes()
+    bad = build_valid_graph()
+    bad.set((WAKEFIELD, CKG.gssCode, Literal("W06000015")))
+    again = [validate(bad).violations for _ in range(2)]  # pyshacl may add to the shapes it reads
+    fresh = validate(bad, shapes=load_shapes())  # explicit shapes are lifted anew
+    assert again[0] == again[1] == fresh.violations and fresh.violations
+    assert validate(build_valid_graph()).conforms
