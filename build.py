@@ -196,9 +196,9 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
         return None
 
     cache = ExtractionCache(out_dir / ".cache" / "articles")
-    # which entries are usable (a damaged one is extracted again); they are read again one at a
-    # time as the outputs are written, so that memory does not grow with the corpus
-    cached = {a.source_file for a in articles if args.cache and cache.get(keys[a.source_file]) is not None}
+    # which articles have an entry; each is read once, as the outputs are written, so that memory
+    # does not grow with the corpus (one found damaged then is extracted then)
+    cached = {a.source_file for a in articles if args.cache and cache.has(keys[a.source_file])}
     todo = [a for a in articles if a.source_file not in cached]
     gazetteer = Gazetteer.load()
     entries: list[dict] = []
@@ -206,6 +206,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     validator = ontology.BatchValidator(lambda item: cache.put(*item) if args.cache else None,
                                         side_process=getattr(args, "side_process", True))
     left = len(todo)  # articles still to extract
+    late = None  # an in-process extractor for an entry found unusable while writing
 
     def check(header: str) -> None:
         """Validate the pending article graphs as one batch (in the side process)."""
@@ -238,13 +239,17 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
                 name = graph_iri(article.sha1)
                 entry = cache.get(keys[article.source_file]) if article.source_file in cached else None
-                if entry is None and article.source_file in cached:
-                    raise OSError(f"cache entry of {article.source_file} vanished during the build")
                 if entry is None:
                     if article.kind == "inspection-report":
                         from kg import reports
 
                         result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
+                    elif article.source_file in cached:  # its entry was damaged, or removed meanwhile
+                        log.warning("the cache entry of %s is unusable: extracting it again", article.source_file)
+                        from kg.extract.pipeline import Extractor
+
+                        late = late or Extractor(gazetteer=gazetteer)
+                        result = late.extract(_restore(article))
                     else:
                         result = next(fresh)
                     if result.article.source_file != article.source_file:  # pragma: no cover - order is kept

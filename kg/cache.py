@@ -78,6 +78,10 @@ class ExtractionCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        """Whether there is an entry for ``key`` (it may still prove damaged when read)."""
+        return self._path(key).is_file()
+
     def get(self, key: str) -> CachedArticle | None:
         path = self._path(key)
         try:

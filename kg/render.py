@@ -967,11 +967,17 @@ _GRAPHML_KEYS = (
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _xml(value: Any) -> str:
-    """Text for a GraphML element or attribute: escaped, without characters XML 1.0 forbids."""
-    from xml.sax.saxutils import escape
+_XML_SPECIAL = re.compile('[&<>"]|' + _NOT_XML.pattern)
 
-    return escape(_NOT_XML.sub("", str(value)), {'"': "&quot;"})
+
+def _xml(value: Any) -> str:
+    """Text for a GraphML element or attribute: escaped, without characters XML 1.0 forbids.
+    (Most values need neither: one search tells, and they are written as they are.)"""
+    text = str(value)
+    if _XML_SPECIAL.search(text) is None:
+        return text
+    text = _NOT_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _graphml_data(attrs: dict[str, Any], names: tuple[str, ...]) -> list[str]:

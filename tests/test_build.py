@@ -286,3 +286,24 @@ def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, mon
     assert "spaCy failed: could not load the spaCy pipeline (OSError" in caplog.text
     assert "no_such_spacy_model" in caplog.text
     assert (out / "graph.ttl").read_text(encoding="utf-8") == "previous\n"
+
+
+def test_a_damaged_cache_entry_is_extracted_again_with_the_same_result(built, tmp_path, caplog):
+    """Each cache entry is read once, while the outputs are written: one found damaged then
+    (truncated JSON, here) is extracted again in the build's process, with a warning naming the
+    article, and the outputs are those of a clean build."""
+    out, _ = built
+    copy = tmp_path / "o"
+    shutil.copytree(out, copy)
+    (copy / ".cache" / "corpus.json").unlink()  # as if the corpus had changed
+    entries = sorted((copy / ".cache" / "articles").glob("*/*.json"))
+    assert len(entries) == 5
+    entries[2].write_text(entries[2].read_text(encoding="utf-8")[:100], encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(copy)]) == 0
+    assert "from the cache)" not in caplog.text  # every entry looked usable up front
+    assert "is unusable: extracting it again" in caplog.text
+    for name in ("graph.ttl", "graph.trig", "graph.graphml", "viewer.html", "report.json"):
+        assert (copy / name).read_bytes() == (out / name).read_bytes(), name
+    assert entries[2].read_text(encoding="utf-8") != "" and len(entries[2].read_bytes()) > 100  # cached again

@@ -387,3 +387,19 @@ def test_inspection_reports_are_source_documents_too():
     assert node["details"]["type"] == "inspection report"
     assert (str(fact), str(report)) in {(u, v) for u, v, _ in _edges(proj, "source")}
     assert (str(report), str(c)) in {(u, v) for u, v, _ in _edges(proj, "mentions")}
+
+
+@pytest.mark.parametrize("value", ["plain text", 'a & b < c > "d"', "nul\x00 and vtab\x0b dropped", "é ü 😀",
+                                   "it's", 42, "lone \ud800 surrogate", "&amp; already", "\t\n\r kept"])
+def test_graphml_text_is_escaped_like_the_xml_library(value):
+    """The fast path (nothing to escape) and the slow path give what xml.sax.saxutils gives
+    once the characters XML 1.0 forbids are dropped; the result parses as XML."""
+    from xml.dom.minidom import parseString
+    from xml.sax.saxutils import escape
+
+    from kg.render import _NOT_XML, _xml
+
+    assert _xml(value) == escape(_NOT_XML.sub("", str(value)), {'"': "&quot;"})
+    element = parseString(f'<d a="{_xml(value)}">{_xml(value)}</d>').documentElement
+    read = _NOT_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")  # XML's line ends
+    assert element.firstChild is None or element.firstChild.data == read
