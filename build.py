@@ -232,11 +232,21 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
         reference = ontology.load_ontology()
         statements, prefixes = model.turtle_chunk(reference)
         with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
-                ProjectionStore.create(out_dir / ".cache" / "projection.sqlite") as views:
+                _open_projection(out_dir / ".cache" / "projection.sqlite", args.cache) as views:
             header = "\n".join(writer.prefixes) + "\n\n"
             writer.add(model.ONTOLOGY_GRAPH, statements)
-            views.add(-1, {"nodes": [], "edges": []}, triple_hashes(reference))
-            for seq, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
+            # the store keeps the fragments of the last build: only those whose key changed
+            # (or whose article left the corpus) are replaced
+            stored = views.articles()
+            wanted = {"": digest(version, "ontology"), **{a.source_file: keys[a.source_file] for a in articles}}
+            stale = [seq for seq, key in sorted(stored.items(), key=lambda kv: str(kv[0])) if wanted.get(seq) != key]
+            for seq in stale:
+                views.remove(seq)
+            log.info("projection store: %d of %d fragments kept, %d taken out", len(stored) - len(stale),
+                     len(wanted), len(stale))
+            if stored.get("") != wanted[""]:
+                views.add("", {"nodes": [], "edges": []}, triple_hashes(reference), key=wanted[""])
+            for article in tqdm(articles, desc="articles", unit="doc", disable=None):
                 name = graph_iri(article.sha1)
                 entry = cache.get(keys[article.source_file]) if article.source_file in cached else None
                 if entry is None:
@@ -264,7 +274,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                         check(header)
                 _release(article)
                 writer.add(name, entry.turtle)
-                views.add(seq, entry.view, entry.hashes)
+                if stored.get(article.source_file) != keys[article.source_file]:
+                    views.add(article.source_file, entry.view, entry.hashes, key=keys[article.source_file])
                 entries.append(entry.report)
             check(header)
             validator.finish()  # inside the with blocks: a violation leaves the previous outputs
@@ -280,6 +291,13 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     stamp.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
     return entries, triples
+
+
+def _open_projection(path: Path, incremental: bool):
+    """The projection store, opened to be updated (the cache is on) or created anew."""
+    from kg.projection import ProjectionStore
+
+    return ProjectionStore.update(path) if incremental else ProjectionStore.create(path)
 
 
 #: Freshly extracted article graphs are validated together, this many at a time; in smaller

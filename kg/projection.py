@@ -34,6 +34,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -194,29 +195,41 @@ def _edge(rows: list[tuple]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # the store
 
+#: Bumped whenever the tables change: a store of another version is built anew.
+SCHEMA_VERSION = 2
+
 _SCHEMA = """
-CREATE TABLE nodes (id TEXT NOT NULL, seq INTEGER NOT NULL, stub INTEGER NOT NULL, kind TEXT NOT NULL,
+CREATE TABLE nodes (id TEXT NOT NULL, seq NOT NULL, stub INTEGER NOT NULL, kind TEXT NOT NULL,
                     label TEXT NOT NULL, details TEXT NOT NULL, pointers TEXT NOT NULL);
-CREATE TABLE edges (u TEXT NOT NULL, v TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
+CREATE TABLE edges (u TEXT NOT NULL, v TEXT NOT NULL, key TEXT NOT NULL, seq NOT NULL,
                     relation TEXT NOT NULL, label TEXT NOT NULL, details TEXT);
-CREATE TABLE triples (h INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE triples (h INTEGER PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE articles (seq PRIMARY KEY, key TEXT, hashes BLOB NOT NULL);
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX nodes_by_id ON nodes (id, stub, seq);
 CREATE INDEX nodes_by_kind ON nodes (kind, id);
+CREATE INDEX nodes_by_seq ON nodes (seq);
 CREATE INDEX edges_by_u ON edges (u, v, key, seq);
 CREATE INDEX edges_by_v ON edges (v, relation);
 CREATE INDEX edges_by_relation ON edges (relation, u);
+CREATE INDEX edges_by_seq ON edges (seq);
 """
 
 
 class ProjectionStore:
     """The fragments of a corpus in one SQLite file, read back merged.
 
+    Each fragment is stored under its article's ``seq`` (any value that sorts the articles: the
+    build uses the file name) with the cache key it came from, and counts its triples' hashes.
+
     :meth:`create` opens a new store at a temporary path beside ``path``; leaving the ``with``
     block normally indexes it and renames it into place (an interrupted build leaves the
-    previous store whole), leaving it with an exception deletes it.
+    previous store whole), leaving it with an exception deletes it. :meth:`update` opens the
+    existing store in one transaction, so that a build replaces only the fragments of the
+    articles that changed (:meth:`remove`, :meth:`add`): leaving the block normally commits,
+    with an exception (or a killed process) rolls back.
     """
 
     def __init__(self, path: Path) -> None:
@@ -225,6 +238,7 @@ class ProjectionStore:
             raise FileNotFoundError(f"no projection at {self.path}: run `python build.py build` first")
         self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         self._tmp: Path | None = None
+        self._updating = False
 
     @classmethod
     def create(cls, path: Path) -> "ProjectionStore":
@@ -235,25 +249,69 @@ class ProjectionStore:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         os.close(fd)
         self = cls.__new__(cls)
-        self.path, self._tmp = path, Path(tmp)
+        self.path, self._tmp, self._updating = path, Path(tmp), False
         self.db = sqlite3.connect(tmp)
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self.set_meta(schema=SCHEMA_VERSION)
         return self
+
+    @classmethod
+    def update(cls, path: Path) -> "ProjectionStore":
+        """The store at ``path`` opened for changes in one transaction; a new one (as
+        :meth:`create`) when there is none, or it is of another schema, or it is unreadable."""
+        path = Path(path)
+        if path.is_file():
+            db = None
+            try:
+                db = sqlite3.connect(path, isolation_level=None)
+                row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+                if row is not None and json.loads(row[0]) == SCHEMA_VERSION:
+                    db.execute("PRAGMA synchronous=NORMAL")
+                    db.execute("BEGIN IMMEDIATE")
+                    self = cls.__new__(cls)
+                    self.path, self._tmp, self._updating, self.db = path, None, True, db
+                    return self
+                log.info("the projection store %s is of another version: building it anew", path)
+            except sqlite3.DatabaseError as exc:
+                log.warning("the projection store %s is unreadable (%s): building it anew", path, exc)
+            if db is not None:
+                db.close()
+        return cls.create(path)
 
     # -- writing ------------------------------------------------------------------------------
 
-    def add(self, seq: int, frag: Fragment, hashes: Iterable[int] = ()) -> None:
-        """Add one article's fragment (``seq`` orders the articles) and its triples' hashes."""
+    def articles(self) -> dict[Any, str | None]:
+        """The cache key of every fragment in the store, by ``seq``."""
+        return dict(self.db.execute("SELECT seq, key FROM articles"))
+
+    def add(self, seq: Any, frag: Fragment, hashes: Iterable[int] = (), key: str | None = None) -> None:
+        """Add one article's fragment (``seq`` orders the articles; one fragment per ``seq``)
+        and its triples' hashes."""
         dumps = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731 - details keep their order
+        hashes = sorted(set(hashes))
         self.db.executemany(
             "INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(n, seq, stub, kind, label, dumps(details), dumps(pointers))
              for n, kind, label, details, stub, pointers in frag["nodes"]])
         self.db.executemany(
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(u, v, key, seq, rel, label, None if details is None else dumps(details))
-             for u, v, key, rel, label, details in frag["edges"]])
-        self.db.executemany("INSERT OR IGNORE INTO triples VALUES (?)", ((h,) for h in hashes))
+            [(u, v, key_, seq, rel, label, None if details is None else dumps(details))
+             for u, v, key_, rel, label, details in frag["edges"]])
+        self.db.executemany("INSERT INTO triples VALUES (?, 1) ON CONFLICT (h) DO UPDATE SET n = n + 1",
+                            ((h,) for h in hashes))
+        self.db.execute("INSERT INTO articles VALUES (?, ?, ?)", (seq, key, array("q", hashes).tobytes()))
+
+    def remove(self, seq: Any) -> None:
+        """Take one article's fragment and triples out of the store."""
+        row = self.db.execute("SELECT hashes FROM articles WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            return
+        hashes = array("q")
+        hashes.frombytes(row[0])
+        self.db.executemany("UPDATE triples SET n = n - 1 WHERE h = ?", ((h,) for h in hashes))
+        self.db.executemany("DELETE FROM triples WHERE h = ? AND n <= 0", ((h,) for h in hashes))
+        for table in ("nodes", "edges", "articles"):
+            self.db.execute(f"DELETE FROM {table} WHERE seq = ?", (seq,))
 
     def set_meta(self, **values: Any) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -263,6 +321,12 @@ class ProjectionStore:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._updating:
+            self._updating = False
+            self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+            self.db.close()
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            return
         if self._tmp is None:
             self.db.close()
             return

@@ -184,6 +184,7 @@ def test_unchanged_corpus_is_not_rebuilt_and_one_change_costs_one_article(tmp_pa
     with caplog.at_level("INFO"):
         assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
     assert "extracting 1 of 5 articles (4 from the cache)" in caplog.text
+    assert "projection store: 5 of 6 fragments kept, 1 taken out" in caplog.text  # 5 = 4 articles + ontology
     graph = Graph()
     graph.parse(out / "graph.ttl")
     names = {str(o) for o in graph.objects(None, CKG.evidence)}
@@ -191,7 +192,17 @@ def test_unchanged_corpus_is_not_rebuilt_and_one_change_costs_one_article(tmp_pa
     # a build without the cache gives the same bytes as the cached one
     fresh = tmp_path / "fresh"
     assert main(["build", "--articles", str(folder), "--out", str(fresh), "--no-cache"]) == 0
-    for name in before:
+    for name in (*before, "graph.graphml", "viewer.html"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+    # an article leaves the corpus, another arrives: their fragments leave and arrive with them
+    (folder / "003_9133ede774c676cf.txt").rename(folder / "zz_renamed.txt")
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
+    assert "projection store: 5 of 6 fragments kept, 1 taken out" in caplog.text
+    assert main(["build", "--articles", str(folder), "--out", str(fresh), "--no-cache"]) == 0
+    for name in (*before, "graph.graphml", "viewer.html"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
 
 

@@ -211,3 +211,69 @@ def test_build_option_sets_the_viewer_limit(tmp_path, caplog):
     assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out),
                  "--viewer-max-nodes", "10"]) == 0  # same corpus, other limit: the viewer is redrawn
     assert "Council KG overview" in (out / "viewer.html").read_text(encoding="utf-8")
+
+
+def _frag(council_label: str, pointers: list[str], edge_to: str | None = None) -> dict:
+    edges = [["c", edge_to, "k", "finding", "found", {"evidence": [council_label]}]] if edge_to else []
+    return {"nodes": [["c", "council", council_label, {"iri": "c", "other names": [council_label]}, 0, pointers]],
+            "edges": edges}
+
+
+def _contents(path):
+    with ProjectionStore(path) as store:
+        return list(store.nodes()), list(store.edges()), store.triple_count()
+
+
+def test_an_updated_store_equals_one_built_anew(tmp_path):
+    """Replacing one article's fragment in place (its triples counted out, shared ones kept)
+    gives what a store built from scratch with the same fragments gives."""
+    path, anew = tmp_path / "p.sqlite", tmp_path / "q.sqlite"
+    with ProjectionStore.create(path) as store:
+        store.add("a.txt", _frag("Bradford", ["f1"], "x"), [1, 2, 3], key="ka")
+        store.add("b.txt", _frag("Bradford MDC", ["f2"]), [3, 4], key="kb")
+    with ProjectionStore.update(path) as store:
+        assert store.articles() == {"a.txt": "ka", "b.txt": "kb"}
+        store.remove("b.txt")
+        store.add("b.txt", _frag("City of Bradford", ["f2", "f3"], "y"), [3, 5], key="kb2")
+        store.add("c.txt", _frag("Bradford", ["f1"]), [2], key="kc")
+    with ProjectionStore.create(anew) as store:
+        store.add("a.txt", _frag("Bradford", ["f1"], "x"), [1, 2, 3], key="ka")
+        store.add("b.txt", _frag("City of Bradford", ["f2", "f3"], "y"), [3, 5], key="kb2")
+        store.add("c.txt", _frag("Bradford", ["f1"]), [2], key="kc")
+    assert _contents(path) == _contents(anew)
+    nodes, edges, triples = _contents(path)
+    assert triples == 4  # 1, 2, 3, 5: 4 went with the old b.txt, 3 stayed (a.txt holds it too)
+    assert nodes[0][1]["facts"] == 3 and nodes[0][1]["details"]["other names"] == ["Bradford", "City of Bradford"]
+    with ProjectionStore.update(path) as store:
+        store.remove("a.txt")
+        store.remove("missing.txt")  # nothing to take out
+    assert _contents(path)[2] == 3  # 2 (c.txt), 3 and 5 (b.txt)
+
+
+def test_an_interrupted_update_leaves_the_store_as_it_was(tmp_path):
+    path = tmp_path / "p.sqlite"
+    with ProjectionStore.create(path) as store:
+        store.add("a.txt", _frag("Bradford", ["f1"]), [1], key="ka")
+    before = _contents(path)
+    with pytest.raises(RuntimeError):
+        with ProjectionStore.update(path) as store:
+            store.remove("a.txt")
+            store.add("b.txt", _frag("Leeds", ["f9"]), [7], key="kb")
+            raise RuntimeError("a shape violation, say")
+    assert _contents(path) == before
+
+
+def test_a_store_of_another_version_or_unreadable_is_built_anew(tmp_path, caplog):
+    path = tmp_path / "p.sqlite"
+    with ProjectionStore.create(path) as store:
+        store.add("a.txt", _frag("Bradford", ["f1"]), [1], key="ka")
+        store.set_meta(schema=1)
+    with ProjectionStore.update(path) as store:
+        assert store.articles() == {}  # an old layout is not reused
+    path.write_bytes(b"not a database at all, just bytes" * 100)
+    with caplog.at_level("WARNING"):
+        with ProjectionStore.update(path) as store:
+            assert store.articles() == {}
+            store.add("b.txt", _frag("Leeds", ["f9"]), [7], key="kb")
+    assert "unreadable" in caplog.text
+    assert [n for n, _ in _contents(path)[0]] == ["c"]
