@@ -27,7 +27,7 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg import ingest, report
-    from kg.extract.spacy_process import SpacyProcessError
+    from kg.extract.pipeline import PipelineError
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
     if not articles_dir.is_dir():
@@ -65,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
         log.error("cannot write the outputs to %s: %s", out_dir, exc)
         return EXIT_FATAL
-    except SpacyProcessError as exc:  # the model cannot load, or the parser died: nothing written
+    except PipelineError as exc:  # the model cannot load, or the parser died: nothing written
         first, _, detail = str(exc).partition("\n")
         log.debug("%s", detail)
         log.error("spaCy failed: %s; previous outputs are untouched", first)
@@ -315,6 +315,11 @@ def _batch_size(side_process: bool, left: int) -> int:
     return SIDE_BATCH if left >= SIDE_BATCH else TAIL_BATCH
 
 
+#: Fewer new articles than this are parsed in the build's own process: starting a side process
+#: (another Python, another spaCy import) would cost more than it saves.
+SIDE_PARSER_MIN = 32
+
+
 def _extract(gazetteer, articles: list, args):
     """Facts of ``articles`` in order: on a Dask cluster, or with local spaCy processes."""
     if getattr(args, "dask", None):
@@ -323,8 +328,9 @@ def _extract(gazetteer, articles: list, args):
         return extract_on_cluster(args.dask, [_restore(a) for a in articles])  # sent to the cluster at once
     from kg.extract.pipeline import Extractor
 
+    side = getattr(args, "side_parser", False) and len(articles) >= SIDE_PARSER_MIN
     return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs),
-                                                       side_process=getattr(args, "side_parser", False))
+                                                       side_process=side)
 
 
 def _distinct_identities(articles: list) -> None:

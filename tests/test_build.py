@@ -275,20 +275,31 @@ def test_validation_batches_shrink_for_the_last_articles():
     assert build._batch_size(False, 3) == build.VALIDATION_BATCH == 200
 
 
-def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tmp_path):
-    """By default spaCy parses in a side process while the build applies the rules;
-    ``--parse-in-process`` keeps it in the build's process: the outputs are byte-identical."""
-    out, _ = built
+def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tmp_path, monkeypatch):
+    """By default spaCy parses in a side process while the build applies the rules (from
+    SIDE_PARSER_MIN new articles: here from one); ``--parse-in-process`` keeps it in the
+    build's process: the outputs are byte-identical."""
+    import build
+
+    monkeypatch.setattr(build, "SIDE_PARSER_MIN", 1)
+    out = tmp_path / "side"
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out)]) == 0
+    for name in ("graph.ttl", "graph.trig", "graph.graphml", "viewer.html", "report.json"):
+        assert (out / name).read_bytes() == (built[0] / name).read_bytes(), name
     here = tmp_path / "here"
     assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(here), "--parse-in-process"]) == 0
     for name in ("graph.ttl", "graph.trig", "graph.graphml", "viewer.html", "report.json"):
         assert (here / name).read_bytes() == (out / name).read_bytes(), name
 
 
-def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, monkeypatch, caplog):
-    """The side process cannot load the model: one clear error, exit 1, previous outputs kept."""
+@pytest.mark.parametrize("side_from", [1, 1000], ids=["side-process", "in-process"])
+def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, monkeypatch, caplog, side_from):
+    """spaCy cannot load the model, in the side process or in the build's: one clear error,
+    exit 1, previous outputs kept."""
+    import build
     import kg.extract.pipeline
 
+    monkeypatch.setattr(build, "SIDE_PARSER_MIN", side_from)
     out = tmp_path / "out"
     out.mkdir()
     (out / "graph.ttl").write_text("previous\n", encoding="utf-8")

@@ -107,6 +107,10 @@ def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet
     return result
 
 
+class PipelineError(RuntimeError):
+    """spaCy could not run: the pipeline does not load, or (in a side process) it failed."""
+
+
 class Extractor:
     """Holds the pipeline (loaded when first needed), gazetteer and rules; extracts from many
     articles in batches."""
@@ -122,7 +126,10 @@ class Extractor:
     @property
     def nlp(self) -> Language:
         if self._nlp is None:
-            self._nlp = load_nlp(self.gazetteer, self.model)
+            try:
+                self._nlp = load_nlp(self.gazetteer, self.model)
+            except (OSError, ImportError, ValueError) as exc:  # not installed, a broken package
+                raise PipelineError(f"could not load the spaCy pipeline ({type(exc).__name__}: {exc})") from exc
         return self._nlp
 
     def extract(self, article: Article) -> ArticleFacts:

@@ -22,6 +22,8 @@ from typing import TypeVar
 from spacy.lang.en import English
 from spacy.tokens import Doc
 
+from kg.extract.pipeline import PipelineError
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -33,7 +35,7 @@ EXCLUDE = ("tensor",)
 _DONE = None
 
 
-class SpacyProcessError(RuntimeError):
+class SpacyProcessError(PipelineError):
     """The side process failed or died."""
 
 
