@@ -315,9 +315,22 @@ def _batch_size(side_process: bool, left: int) -> int:
     return SIDE_BATCH if left >= SIDE_BATCH else TAIL_BATCH
 
 
-#: Fewer new articles than this are parsed in the build's own process: starting a side process
-#: (another Python, another spaCy import) would cost more than it saves.
-SIDE_PARSER_MIN = 32
+#: Less new text than this (bytes of input files) is parsed in the build's own process: starting
+#: a side process (another Python, another spaCy import) would cost more than it saves. About 30
+#: news articles, or one long report.
+SIDE_PARSER_MIN = 128 * 1024
+
+
+def _input_bytes(articles: list) -> int:
+    """The size of the files ``articles`` were read from."""
+    total = 0
+    for article in articles:
+        again = getattr(article, "_read_again", None)
+        try:
+            total += again[1].stat().st_size if again is not None else len(article.body.encode("utf-8"))
+        except OSError:
+            continue
+    return total
 
 
 def _extract(gazetteer, articles: list, args):
@@ -328,7 +341,7 @@ def _extract(gazetteer, articles: list, args):
         return extract_on_cluster(args.dask, [_restore(a) for a in articles])  # sent to the cluster at once
     from kg.extract.pipeline import Extractor
 
-    side = getattr(args, "side_parser", False) and len(articles) >= SIDE_PARSER_MIN
+    side = getattr(args, "side_parser", False) and _input_bytes(articles) >= SIDE_PARSER_MIN
     return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs),
                                                        side_process=side)
 

@@ -277,7 +277,7 @@ def test_validation_batches_shrink_for_the_last_articles():
 
 def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tmp_path, monkeypatch):
     """By default spaCy parses in a side process while the build applies the rules (from
-    SIDE_PARSER_MIN new articles: here from one); ``--parse-in-process`` keeps it in the
+    SIDE_PARSER_MIN bytes of new input: here from one); ``--parse-in-process`` keeps it in the
     build's process: the outputs are byte-identical."""
     import build
 
@@ -292,7 +292,7 @@ def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tm
         assert (here / name).read_bytes() == (out / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("side_from", [1, 1000], ids=["side-process", "in-process"])
+@pytest.mark.parametrize("side_from", [1, 10**9], ids=["side-process", "in-process"])
 def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, monkeypatch, caplog, side_from):
     """spaCy cannot load the model, in the side process or in the build's: one clear error,
     exit 1, previous outputs kept."""
@@ -329,3 +329,18 @@ def test_a_damaged_cache_entry_is_extracted_again_with_the_same_result(built, tm
     for name in ("graph.ttl", "graph.trig", "graph.graphml", "viewer.html", "report.json"):
         assert (copy / name).read_bytes() == (out / name).read_bytes(), name
     assert entries[2].read_text(encoding="utf-8") != "" and len(entries[2].read_bytes()) > 100  # cached again
+
+
+def test_the_side_parser_starts_from_enough_new_text(tmp_path):
+    """A handful of short articles is parsed in-process; a corpus or a long report beside."""
+    import build
+    from kg import ingest
+
+    articles = []
+    for path in sorted((config.DATA / "articles").glob("*.txt")):
+        article = ingest.read_article(path)
+        article._read_again = (ingest.read_article, path)
+        articles.append(article)
+    size = sum(p.stat().st_size for p in (config.DATA / "articles").glob("*.txt"))
+    assert build._input_bytes(articles) == size < build.SIDE_PARSER_MIN
+    assert build._input_bytes(articles * 40) >= build.SIDE_PARSER_MIN
