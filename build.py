@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 from kg import config
@@ -26,7 +28,7 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
-    from kg import ingest, report
+    from kg import ingest
     from kg.extract.pipeline import PipelineError
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
@@ -61,7 +63,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
     del shingled, words
     try:
-        written = _write_graph(args, out_dir, articles, duplicates, rejected)
+        # report.json's entries wait in an unnamed temporary file, not in memory
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+            written = _write_graph(args, out_dir, articles, duplicates, rejected, spool)
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
         log.error("cannot write the outputs to %s: %s", out_dir, exc)
         return EXIT_FATAL
@@ -79,12 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if written is None:
         log.info("nothing changed since the last build of %s: outputs kept", out_dir)
     else:
-        entries, triples = written
-        summary = report.build_report(entries, rejected, triples)
-        from kg.files import atomic_write
-
-        atomic_write(out_dir / "report.json",
-                           (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        triples = written
         log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
     return EXIT_PARTIAL if rejected else EXIT_OK
 
@@ -164,11 +163,12 @@ class ShapeViolation(Exception):
         self.violations = violations
 
 
-def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str], rejected: list):
+def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str], rejected: list, spool):
     """Every article's named graph, from the cache or freshly extracted, streamed into the
     outputs; freshly built graphs are validated (in batches) before they are cached. Returns
-    (report entries, triples), or None when the corpus and the pipeline are unchanged since
-    the outputs were written."""
+    the number of triples, or None when the corpus and the pipeline are unchanged since the
+    outputs were written. report.json's entries wait in ``spool`` (JSON lines, in file-name
+    order) until it is written, last before the corpus stamp."""
     from tqdm import tqdm
 
     from kg import model, ontology, render, report
@@ -201,7 +201,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     cached = {a.source_file for a in articles if args.cache and cache.has(keys[a.source_file])}
     todo = [a for a in articles if a.source_file not in cached]
     gazetteer = Gazetteer.load()
-    entries: list[dict] = []
+    statuses: Counter = Counter()
     pending: list[tuple[str, CachedArticle]] = []
     validator = ontology.BatchValidator(lambda item: cache.put(*item) if args.cache else None,
                                         side_process=getattr(args, "side_process", True))
@@ -276,7 +276,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                 writer.add(name, entry.turtle)
                 if stored.get(article.source_file) != keys[article.source_file]:
                     views.add(article.source_file, entry.view, entry.hashes, key=keys[article.source_file])
-                entries.append(entry.report)
+                spool.write(json.dumps(entry.report, ensure_ascii=False) + "\n")
+                statuses[entry.report["status"]] += 1
             check(header)
             validator.finish()  # inside the with blocks: a violation leaves the previous outputs
             triples = views.triple_count()
@@ -288,9 +289,11 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
         render.write_projection_outputs(views, out_dir, max_nodes=getattr(args, "viewer_max_nodes", None))
     if args.cache:
         cache.prune(set(keys.values()))
+    spool.seek(0)
+    report.write_report(out_dir / "report.json", (json.loads(line) for line in spool), statuses, rejected, triples)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
-    return entries, triples
+    return triples
 
 
 def _open_projection(path: Path, incremental: bool):

@@ -1,7 +1,11 @@
 """report.json: every input file with its status, the reason a person understands, and counts."""
 from __future__ import annotations
 
+import heapq
+import json
 from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
 
 from kg.facts import ArticleFacts
 
@@ -41,3 +45,33 @@ def build_report(entries: list[dict], rejected: list, triples: int) -> dict:
         "triples": triples,
         "files": files,
     }
+
+
+def _rejected_entry(error) -> dict:
+    return {"file": error.path.name, "status": STATUS_REJECTED, "reason": error.reason}
+
+
+def write_report(path: Path, entries: Iterable[dict], statuses: Counter, rejected: list, triples: int) -> Path:
+    """Write report.json as a stream, holding one entry at a time: the same bytes as
+    ``json.dumps(build_report(...), indent=2, ensure_ascii=False)`` plus a line end.
+
+    ``entries`` come sorted by file name (as the build writes them), ``statuses`` counts them.
+    """
+    from kg.files import atomic_stream
+
+    refused = sorted((_rejected_entry(e) for e in rejected), key=lambda f: f["file"])
+    counts = Counter(statuses)
+    counts.update(f["status"] for f in refused)
+    head = {"inputs": sum(counts.values()), "status": dict(sorted(counts.items())), "triples": triples,
+            "files": "\u0000files"}
+    before, after = json.dumps(head, indent=2, ensure_ascii=False).split('"\\u0000files"')
+    with atomic_stream(Path(path)) as fh:
+        fh.write(before)
+        first = True
+        for entry in heapq.merge(entries, refused, key=lambda f: f["file"]):
+            fh.write("[\n" if first else ",\n")
+            fh.write("\n".join("    " + line for line in json.dumps(entry, indent=2, ensure_ascii=False).split("\n")))
+            first = False
+        fh.write("[]" if first else "\n  ]")
+        fh.write(after + "\n")
+    return Path(path)

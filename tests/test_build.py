@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -344,3 +345,24 @@ def test_the_side_parser_starts_from_enough_new_text(tmp_path):
     size = sum(p.stat().st_size for p in (config.DATA / "articles").glob("*.txt"))
     assert build._input_bytes(articles) == size < build.SIDE_PARSER_MIN
     assert build._input_bytes(articles * 40) >= build.SIDE_PARSER_MIN
+
+
+def test_report_json_is_written_as_a_stream_with_the_bytes_of_one_dump(tmp_path):
+    """report.json's entries wait in a temporary file, not in memory; the file is the same
+    bytes as one ``json.dumps`` of the whole report, rejected inputs merged in name order."""
+    from kg import report
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(config.DATA / "articles", folder)
+    (folder / "002a_empty.txt").write_text("   \n", encoding="utf-8")
+    (folder / "zz_binary.txt").write_bytes(b"\x00\x01\x02" * 400)
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 3
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [f["file"] for f in data["files"]] == sorted(f["file"] for f in data["files"])
+    assert data["status"]["rejected"] == 2 and data["inputs"] == 7
+    again = json.dumps(report.build_report([f for f in data["files"] if f["status"] != "rejected"],
+                                           [type("E", (), {"path": Path(f["file"]), "reason": f["reason"]})
+                                            for f in data["files"] if f["status"] == "rejected"],
+                                           data["triples"]), indent=2, ensure_ascii=False) + "\n"
+    assert (out / "report.json").read_text(encoding="utf-8") == again
