@@ -119,8 +119,6 @@ def _inputs(folder: Path):
     others: whatever reading it raises becomes an IngestError naming the file. Hidden files
     (names starting with ".") are ignored, with a warning naming each. A file name that
     is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning)."""
-    import os
-
     from kg import html, ingest, reports
 
     readers = {**{s: ingest.read_article for s in config.ARTICLE_SUFFIXES},
@@ -325,13 +323,12 @@ SIDE_PARSER_MIN = 128 * 1024
 
 
 def _input_bytes(articles: list) -> int:
-    """The size of the files ``articles`` were read from."""
+    """The size of the files ``articles`` were read from (see :func:`_inputs`)."""
     total = 0
     for article in articles:
-        again = getattr(article, "_read_again", None)
         try:
-            total += again[1].stat().st_size if again is not None else len(article.body.encode("utf-8"))
-        except OSError:
+            total += article._read_again[1].stat().st_size
+        except OSError:  # gone since it was read: it will be reported when it is read again
             continue
     return total
 
@@ -459,8 +456,6 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Build the articles into a temporary folder and score the graph against gold annotations."""
-    import tempfile
-
     from kg import evaluate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -568,8 +563,6 @@ def main(argv: list[str] | None = None) -> int:
         log.error("interrupted: previous outputs are untouched")
         return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 

@@ -218,6 +218,10 @@ CREATE INDEX edges_by_seq ON edges (seq);
 """
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
 class ProjectionStore:
     """The fragments of a corpus in one SQLite file, read back merged.
 
@@ -236,7 +240,7 @@ class ProjectionStore:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"no projection at {self.path}: run `python build.py build` first")
-        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        self.db = _read_only(self.path)
         self._tmp: Path | None = None
         self._updating = False
 
@@ -325,7 +329,7 @@ class ProjectionStore:
             self._updating = False
             self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
             self.db.close()
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self.db = _read_only(self.path)
             return
         if self._tmp is None:
             self.db.close()
@@ -339,7 +343,7 @@ class ProjectionStore:
         self.db.commit()
         self.db.close()
         os.replace(tmp, self.path)
-        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        self.db = _read_only(self.path)
 
     def close(self) -> None:
         self.db.close()

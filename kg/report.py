@@ -34,9 +34,13 @@ def file_entry(result: ArticleFacts, duplicate_of: str | None) -> dict:
     return entry
 
 
+def _rejected_entry(error) -> dict:
+    return {"file": error.path.name, "status": STATUS_REJECTED, "reason": error.reason}
+
+
 def build_report(entries: list[dict], rejected: list, triples: int) -> dict:
     """The whole report: one entry per input file, sorted by name, and totals."""
-    files = list(entries) + [{"file": e.path.name, "status": STATUS_REJECTED, "reason": e.reason} for e in rejected]
+    files = list(entries) + [_rejected_entry(e) for e in rejected]
     files.sort(key=lambda f: f["file"])
     statuses = Counter(f["status"] for f in files)
     return {
@@ -45,10 +49,6 @@ def build_report(entries: list[dict], rejected: list, triples: int) -> dict:
         "triples": triples,
         "files": files,
     }
-
-
-def _rejected_entry(error) -> dict:
-    return {"file": error.path.name, "status": STATUS_REJECTED, "reason": error.reason}
 
 
 def write_report(path: Path, entries: Iterable[dict], statuses: Counter, rejected: list, triples: int) -> Path:

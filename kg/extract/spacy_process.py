@@ -12,7 +12,6 @@ A failure in the side process (an exception, or the process dying) is raised in 
 """
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import traceback
@@ -23,8 +22,6 @@ from spacy.lang.en import English
 from spacy.tokens import Doc
 
 from kg.extract.pipeline import PipelineError
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
