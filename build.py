@@ -11,12 +11,14 @@ rest; 1 a fatal error (no inputs, unusable arguments, a graph that fails its own
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg import config
@@ -43,25 +45,25 @@ def cmd_build(args: argparse.Namespace) -> int:
                   out_dir)
         return EXIT_FATAL
     articles, rejected = [], []
-    shingled: dict[str, tuple] = {}  # what near-duplicate detection needs of each news body
-    words: dict[str, int] = {}
-    for path, item in _inputs(articles_dir):
-        if isinstance(item, ingest.IngestError):
-            rejected.append(item)
-            print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
-        else:
-            articles.append(item)
-            if item.kind == "news":  # its text is read again when it is extracted
-                shingled[item.source_file] = ingest.body_shingles(item.body, _ids=words)
-                _release(item)
-    if not articles and not rejected:
-        log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES + config.REPORT_SUFFIXES),
-                  articles_dir)
-        return EXIT_FATAL
-    articles.sort(key=lambda a: a.source_file)
-    _distinct_identities(articles)
-    duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
-    del shingled, words
+    # what near-duplicate detection needs of each news body, mostly in a temporary file
+    with ingest.ShingleIndex() as shingled:
+        for path, item in _inputs(articles_dir):
+            if isinstance(item, ingest.IngestError):
+                rejected.append(item)
+                print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
+            else:
+                articles.append(item)
+                if item.kind == "news":  # its text is read again when it is extracted
+                    shingled.add(item.source_file, item.body)
+                    articles[-1] = _release(item)
+        if not articles and not rejected:
+            log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES + config.REPORT_SUFFIXES),
+                      articles_dir)
+            return EXIT_FATAL
+        articles.sort(key=lambda a: a.source_file)
+        _distinct_identities(articles)
+        duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
+    _return_freed_memory()  # reading and comparing left the heap full of holes
     try:
         # report.json's entries wait in an unnamed temporary file, not in memory
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
@@ -88,29 +90,68 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if rejected else EXIT_OK
 
 
-#: The parts of an Article that are its content: once near-duplicates are known, a news
-#: article keeps only what identifies it (:func:`_release`) and its text is read again from its
-#: file when it is extracted (:func:`_restore`), so that memory does not grow with the corpus.
-#: (Reports keep theirs until they are modelled: a PDF costs more to parse twice.)
+def _return_freed_memory() -> None:
+    """Give the memory freed since the corpus was read back to the system (glibc keeps freed
+    heap pages, so the build's peak would otherwise carry the reading's). A no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # another C library (musl has no malloc_trim)
+        pass
+
+
+#: The parts of an Article that are its content: once it is read (and shingled, for
+#: near-duplicate detection), a news article is released (:func:`_release`) to a record of what
+#: identifies it, and its text is read again from its file when it is extracted
+#: (:func:`_restore`), so that memory does not grow with the corpus. (Reports keep theirs until
+#: they are modelled: a PDF costs more to parse twice.)
 _CONTENT = ("body", "standfirst", "comments", "page_offsets")
 
 
-def _release(article) -> None:
-    """Drop an article's content (kept: its identity, dates, title and warnings)."""
-    if getattr(article, "_read_again", None) is not None:
-        article.body, article.standfirst, article.comments, article.page_offsets = "", None, [], ()
+@dataclass(slots=True)
+class Released:
+    """A released article: its identity, title and dates (which near-duplicate detection and
+    the cache keys use, and which the build may change), the warnings it was read with, and how
+    to read it again. Under 0.6 KB, however long the article."""
+
+    source_file: str
+    sha1: str
+    title: str | None
+    date: dt.date | None
+    reference_date: dt.date | None
+    kind: str
+    duplicate_of: str | None
+    warnings: tuple[str, ...]
+    read: object  # the reader that read it (see _inputs)
+    path: str
+
+
+def _release(article):
+    """The :class:`Released` record of an article read from a file (one that was not, or a
+    record already, is returned as it is)."""
+    again = getattr(article, "_read_again", None)
+    if again is None or isinstance(article, Released):
+        return article
+    read, path = again
+    return Released(article.source_file, article.sha1, article.title, article.date, article.reference_date,
+                    article.kind, article.duplicate_of, tuple(article.warnings), read, os.fspath(path))
 
 
 def _restore(article):
-    """Read a released article's content again from its file (the same bytes give the same
-    content); the identity, dates and duplicate links ingest and the build gave it are kept."""
-    again = getattr(article, "_read_again", None)
-    if again is not None and not article.body:
-        read, path = again
-        fresh = read(path)
-        for name in _CONTENT:
-            setattr(article, name, getattr(fresh, name))
-    return article
+    """The whole article of a :class:`Released` record, read again from its file (the same bytes
+    give the same content); the identity, dates, duplicate link and warnings ingest and the
+    build gave it are kept. An article that was not released is returned as it is."""
+    if not isinstance(article, Released):
+        return article
+    fresh = article.read(Path(article.path))
+    fresh.source_file, fresh.sha1 = article.source_file, article.sha1
+    fresh.reference_date, fresh.duplicate_of = article.reference_date, article.duplicate_of
+    fresh.warnings = list(article.warnings)
+    fresh._read_again = (article.read, Path(article.path))
+    return fresh
 
 
 def _inputs(folder: Path):
@@ -176,7 +217,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     from kg.namespaces import article_iri, digest, graph_iri
     from kg.projection import ProjectionStore, fragment, triple_hashes
 
-    by_file = {a.source_file: a for a in articles}
+    linked = set(duplicates) | set(duplicates.values())
+    by_file = {a.source_file: a for a in articles if a.source_file in linked}
     same_story: dict[str, list] = {}
     for dup, canon in sorted(duplicates.items()):
         same_story.setdefault(dup, []).append(by_file[canon])
@@ -236,15 +278,16 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             # the store keeps the fragments of the last build: only those whose key changed
             # (or whose article left the corpus) are replaced
             stored = views.articles()
-            wanted = {"": digest(version, "ontology"), **{a.source_file: keys[a.source_file] for a in articles}}
-            stale = [seq for seq, key in sorted(stored.items(), key=lambda kv: str(kv[0])) if wanted.get(seq) != key]
+            ontology_key = digest(version, "ontology")  # the ontology's fragment is stored under ""
+            stale = [seq for seq, key in sorted(stored.items(), key=lambda kv: str(kv[0]))
+                     if (ontology_key if seq == "" else keys.get(seq)) != key]
             for seq in stale:
                 views.remove(seq)
             log.info("projection store: %d of %d fragments kept, %d taken out", len(stored) - len(stale),
-                     len(wanted), len(stale))
-            if stored.get("") != wanted[""]:
-                views.add("", {"nodes": [], "edges": []}, triple_hashes(reference), key=wanted[""])
-            for article in tqdm(articles, desc="articles", unit="doc", disable=None):
+                     len(keys) + 1, len(stale))
+            if stored.get("") != ontology_key:
+                views.add("", {"nodes": [], "edges": []}, triple_hashes(reference), key=ontology_key)
+            for position, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
                 name = graph_iri(article.sha1)
                 entry = cache.get(keys[article.source_file]) if article.source_file in cached else None
                 if entry is None:
@@ -270,7 +313,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                     left -= 1
                     if len(pending) >= _batch_size(validator.side_process, left):
                         check(header)
-                _release(article)
+                articles[position] = _release(article)  # a report's text, once it is modelled
                 writer.add(name, entry.turtle)
                 if stored.get(article.source_file) != keys[article.source_file]:
                     views.add(article.source_file, entry.view, entry.hashes, key=keys[article.source_file])
@@ -325,9 +368,11 @@ SIDE_PARSER_MIN = 128 * 1024
 def _input_bytes(articles: list) -> int:
     """The size of the files ``articles`` were read from (see :func:`_inputs`)."""
     total = 0
-    for article in articles:
+    for article in map(_release, articles):
+        if not isinstance(article, Released):
+            continue
         try:
-            total += article._read_again[1].stat().st_size
+            total += os.stat(article.path).st_size
         except OSError:  # gone since it was read: it will be reported when it is read again
             continue
     return total
