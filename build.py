@@ -31,7 +31,9 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg import ingest
+    from kg.cache import code_version
     from kg.extract.pipeline import PipelineError
+    from kg.ingest_cache import IngestCache
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
     if not articles_dir.is_dir():
@@ -45,17 +47,45 @@ def cmd_build(args: argparse.Namespace) -> int:
                   out_dir)
         return EXIT_FATAL
     articles, rejected = [], []
+    version = code_version()
+    reading = IngestCache(out_dir / ".cache" / "ingest.sqlite" if args.cache else None, version)
     # what near-duplicate detection needs of each news body, mostly in a temporary file
-    with ingest.ShingleIndex() as shingled:
-        for path, item in _inputs(articles_dir):
+    with reading, ingest.ShingleIndex() as shingled:
+        unread: dict[str, str] = {}  # the reading cache's keys of the files read now
+
+        def known(name: str, path: Path, read):
+            """The record of a file read before (its shingles go to the index), or None."""
+            key, hit = reading.lookup(name, path)
+            if hit is None:
+                unread[name] = key
+                return None
+            record = Released.from_record(hit.record, read, path)
+            if record.kind == "news":
+                shingled.add_shingles(name, hit.shingles, hit.length)
+            return record
+
+        for path, item in _inputs(articles_dir, known=known if args.cache else None):
             if isinstance(item, ingest.IngestError):
                 rejected.append(item)
+                unread.pop(path.name, None)
                 print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
-            else:
-                articles.append(item)
-                if item.kind == "news":  # its text is read again when it is extracted
-                    shingled.add(item.source_file, item.body)
-                    articles[-1] = _release(item)
+                continue
+            articles.append(item)
+            if isinstance(item, Released):  # read before, unchanged
+                continue
+            record = _release(item)
+            if item.kind == "news":  # its text is read again when it is extracted
+                shingled.add(item.source_file, item.body)
+                articles[-1] = record
+            if item.source_file in unread:
+                news = item.kind == "news"
+                reading.remember(unread.pop(item.source_file), record.as_record(),
+                                 shingled.shingles(item.source_file).tobytes() if news else b"",
+                                 len(item.body) if news else 0)
+        reading.commit()
+        if reading.hits:
+            log.info("read %d of %d files again (%d unchanged since the last build)", reading.misses,
+                     reading.hits + reading.misses, reading.hits)
         if not articles and not rejected:
             log.error("no input files (%s) in %s", ", ".join(config.ARTICLE_SUFFIXES + config.REPORT_SUFFIXES),
                       articles_dir)
@@ -67,7 +97,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         # report.json's entries wait in an unnamed temporary file, not in memory
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
-            written = _write_graph(args, out_dir, articles, duplicates, rejected, spool)
+            written = _write_graph(args, out_dir, articles, duplicates, rejected, spool, version)
     except OSError as exc:  # a full disk, a read-only folder: previous outputs are untouched
         log.error("cannot write the outputs to %s: %s", out_dir, exc)
         return EXIT_FATAL
@@ -128,6 +158,23 @@ class Released:
     read: object  # the reader that read it (see _inputs)
     path: str
 
+    def as_record(self) -> dict:
+        """What the reading cache keeps (:mod:`kg.ingest_cache`): the record as read."""
+        return {"source_file": self.source_file, "sha1": self.sha1, "title": self.title,
+                "date": self.date and self.date.isoformat(),
+                "reference_date": self.reference_date and self.reference_date.isoformat(),
+                "kind": self.kind, "warnings": list(self.warnings)}
+
+    @classmethod
+    def from_record(cls, record: dict, read, path: Path) -> "Released":
+        """The record :meth:`as_record` kept, of the file at ``path`` that ``read`` reads."""
+        def day(text):
+            return dt.date.fromisoformat(text) if text else None
+
+        return cls(record["source_file"], record["sha1"], record["title"], day(record["date"]),
+                   day(record["reference_date"]), record["kind"], None, tuple(record["warnings"]), read,
+                   os.fspath(path))
+
 
 def _release(article):
     """The :class:`Released` record of an article read from a file (one that was not, or a
@@ -154,12 +201,14 @@ def _restore(article):
     return fresh
 
 
-def _inputs(folder: Path):
+def _inputs(folder: Path, known=None):
     """(path, Article or IngestError) for every input in ``folder``, in file-name order: news
     articles (text and saved HTML pages) and inspection reports. One bad file never stops the
     others: whatever reading it raises becomes an IngestError naming the file. Hidden files
     (names starting with ".") are ignored, with a warning naming each. A file name that
-    is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning)."""
+    is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning).
+    ``known(name, path, read)``, when given, may return the :class:`Released` record of a file
+    read before, unchanged: it is yielded instead of reading the file."""
     from kg import html, ingest, reports
 
     readers = {**{s: ingest.read_article for s in config.ARTICLE_SUFFIXES},
@@ -172,10 +221,13 @@ def _inputs(folder: Path):
         if path.name.startswith("."):  # "._x.txt" (macOS), ".~lock.x.txt": never the user's articles
             log.warning("ignored hidden file %r: names starting with '.' are not inputs", path.name)
             continue
+        name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
         try:
             if not path.is_file():
                 continue
-            item = read(path)
+            item = known(name, path, read) if known is not None else None
+            if item is None:
+                item = read(path)
         except ingest.UnreadableFile as exc:
             item = ingest.IngestError(path, exc.reason)
         except OSError as exc:
@@ -183,9 +235,11 @@ def _inputs(folder: Path):
         except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one file, not the build
             log.debug("reading %s failed", path, exc_info=True)
             item = ingest.IngestError(path, f"could not be read ({type(exc).__name__}: {exc})")
+        if isinstance(item, Released):  # read by an earlier build, unchanged
+            yield path.with_name(name), item
+            continue
         if not isinstance(item, ingest.IngestError):
             item._read_again = (read, path)  # see _release
-        name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
         if name != path.name:  # undecodable bytes in the name: keep the file, show the bytes
             path = path.with_name(name)
             if isinstance(item, ingest.IngestError):
@@ -202,7 +256,8 @@ class ShapeViolation(Exception):
         self.violations = violations
 
 
-def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str], rejected: list, spool):
+def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str], rejected: list, spool,
+                 version: str | None = None):
     """Every article's named graph, from the cache or freshly extracted, streamed into the
     outputs; freshly built graphs are validated (in batches) before they are cached. Returns
     the number of triples, or None when the corpus and the pipeline are unchanged since the
@@ -223,7 +278,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     for dup, canon in sorted(duplicates.items()):
         same_story.setdefault(dup, []).append(by_file[canon])
         same_story.setdefault(canon, []).append(by_file[dup])
-    version = code_version()
+    version = version or code_version()
     keys = {a.source_file: digest(version, a.sha1, a.source_file, a.reference_date, a.date, a.title,
                                    *sorted(o.sha1 for o in same_story.get(a.source_file, ())), length=40)
             for a in articles}

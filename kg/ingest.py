@@ -1352,14 +1352,23 @@ class ShingleIndex:
         hashes = shingles(body, self.shingle_size, _ids=self._ids)
         values = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
         values.sort()
-        data = values.tobytes()
+        self.add_shingles(name, values.tobytes(), len(body))
+
+    def add_shingles(self, name: str, data: bytes, length: int) -> None:
+        """Add a body by its shingles as :meth:`shingles` gives them (bytes of the sorted array,
+        kept from an earlier build) and its length."""
+        import numpy as np
+
+        if name in self._rows:
+            raise ValueError(f"{name!r} is in the index already")
+        values = np.frombuffer(data, dtype=np.int64)
         view = memoryview(data)
         while view:  # an unbuffered write may write less than asked
             view = view[self._file.write(view):]
         self._rows[name] = len(self._lengths)
         self._where.extend((self._end, len(values)))
         self._end += len(data)
-        self._lengths.append(len(body))
+        self._lengths.append(length)
         self._bottoms.extend(values[: self.bottom_size].tolist())
         self._bottom_ends.append(len(self._bottoms))
 

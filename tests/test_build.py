@@ -187,6 +187,7 @@ def test_unchanged_corpus_is_not_rebuilt_and_one_change_costs_one_article(tmp_pa
     with caplog.at_level("INFO"):
         assert main(["build", "--articles", str(folder), "--out", str(out)]) == 0
     assert "extracting 1 of 5 articles (4 from the cache)" in caplog.text
+    assert "read 1 of 5 files again (4 unchanged since the last build)" in caplog.text  # parsed: one
     assert "projection store: 5 of 6 fragments kept, 1 taken out" in caplog.text  # 5 = 4 articles + ontology
     graph = Graph()
     graph.parse(out / "graph.ttl")
@@ -234,6 +235,20 @@ def test_reports_beside_articles_build_into_one_valid_graph(tmp_path):
     assert len(inspections) == 1
     assert str(graph.value(inspections[0], CKG.endDate)) == "2018-06-15"
     assert len(list(graph.objects(inspections[0], CKG.subJudgement))) == 3
+
+    # rebuilt from the reading cache, with and without the extraction cache: the report is
+    # parsed again only when its facts are not cached, and the outputs are the same bytes
+    before = {n: (out / n).read_bytes() for n in ("graph.ttl", "graph.trig", "graph.graphml", "report.json")}
+    shutil.rmtree(out / ".cache" / "articles")
+    (out / ".cache" / "corpus.json").unlink()
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 3
+    assert {n: (out / n).read_bytes() for n in before} == before
+    news = folder / "003_9133ede774c676cf.txt"
+    news.write_text(news.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+    assert main(["build", "--articles", str(folder), "--out", str(out)]) == 3
+    fresh = tmp_path / "fresh"
+    assert main(["build", "--articles", str(folder), "--out", str(fresh), "--no-cache"]) == 3
+    assert {n: (out / n).read_bytes() for n in before} == {n: (fresh / n).read_bytes() for n in before}
 
 
 def test_output_folder_that_is_a_file_is_a_clear_error(tmp_path):

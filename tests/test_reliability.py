@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -158,6 +159,18 @@ def test_awkward_folder_builds_and_accounts_for_every_file(tmp_path):
         assert f"ignored hidden file {hidden!r}" in run.stderr
         assert hidden not in ttl
     assert snapshot(tmp_path, skip=out) == before, "nothing written outside the out folder"
+
+    # every file as the reading cache kept it (the odd name included), extracted again from its
+    # file (no extraction cache): the same outputs, byte for byte
+    outputs = {n: (out / n).read_bytes() for n in ("graph.ttl", "graph.trig", "graph.graphml", "report.json")}
+    shutil.rmtree(out / ".cache" / "articles")
+    (out / ".cache" / "corpus.json").unlink()
+    again = run_build(articles, out, cwd=cwd)
+    assert again.returncode == 3, again.stderr[-3000:]
+    built = sum(want == "built" for want in expected.values())  # the rejected ones are read again
+    assert f"read {len(expected) - built} of {len(expected)} files again ({built} unchanged since the last build)" \
+        in again.stderr
+    assert {n: (out / n).read_bytes() for n in outputs} == outputs
     assert not any(cwd.iterdir())
 
 
