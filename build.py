@@ -32,7 +32,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg import ingest
     from kg.cache import code_version
-    from kg.extract.pipeline import PipelineError
+    from kg.extract import PipelineError
     from kg.ingest_cache import IngestCache
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)

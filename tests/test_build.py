@@ -390,3 +390,17 @@ def test_report_json_is_written_as_a_stream_with_the_bytes_of_one_dump(tmp_path)
                                             for f in data["files"] if f["status"] == "rejected"],
                                            data["triples"]), indent=2, ensure_ascii=False) + "\n"
     assert (out / "report.json").read_text(encoding="utf-8") == again
+
+
+def test_a_build_from_the_caches_does_not_import_spacy(tmp_path):
+    """Every article read and extracted before: the build neither parses a file nor imports
+    spaCy (its import alone costs most of a cached rebuild)."""
+    out = tmp_path / "o"
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out)]) == 0
+    (out / ".cache" / "corpus.json").unlink()  # not "nothing changed": every output is written again
+    code = ("import sys, build\n"
+            f"code = build.main(['build', '--articles', {str(config.DATA / 'articles')!r}, '--out', {str(out)!r}])\n"
+            "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True)
+    assert proc.stdout.split("\n")[0] == "0 []", proc.stdout + proc.stderr[-2000:]
+    assert "read 0 of 5 files again" in proc.stderr and "extracting" not in proc.stderr

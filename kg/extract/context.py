@@ -11,12 +11,14 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from kg.extract.rules import RuleSet
 from kg.facts import Article, Evidence
 from kg.gazetteer import Gazetteer
+
+if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rules are read
+    from spacy.tokens import Doc, Span
 
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")

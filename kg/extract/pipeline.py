@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import config
+from kg.extract import PipelineError  # noqa: F401 - where callers have found it
 from kg.extract import failings, people, ratings, responses, statistics
 from kg.extract.context import DocContext, build_context
 from kg.extract.rules import RuleSet, load_rules
@@ -105,10 +106,6 @@ def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet
             log.exception("%s: %s failed", article.source_file, extractor.__module__)
             result.errors.append(f"{extractor.__module__}: {type(exc).__name__}: {exc}")
     return result
-
-
-class PipelineError(RuntimeError):
-    """spaCy could not run: the pipeline does not load, or (in a side process) it failed."""
 
 
 class Extractor:

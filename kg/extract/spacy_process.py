@@ -21,7 +21,7 @@ from typing import TypeVar
 from spacy.lang.en import English
 from spacy.tokens import Doc
 
-from kg.extract.pipeline import PipelineError
+from kg.extract import PipelineError
 
 T = TypeVar("T")
 
