@@ -293,8 +293,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     cache = ExtractionCache(out_dir / ".cache" / "articles")
     # which articles have an entry; each is read once, as the outputs are written, so that memory
     # does not grow with the corpus (one found damaged then is extracted then)
-    cached = {a.source_file for a in articles if args.cache and cache.has(keys[a.source_file])}
-    todo = [a for a in articles if a.source_file not in cached]
+    cached = bytearray(args.cache and cache.has(keys[a.source_file]) for a in articles)  # 1: it has one
+    todo = [a for a, has in zip(articles, cached) if not has]
     gazetteer = Gazetteer.load()
     statuses: Counter = Counter()
     pending: list[tuple[str, CachedArticle]] = []
@@ -332,25 +332,29 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             writer.add(model.ONTOLOGY_GRAPH, statements)
             # the store keeps the fragments of the last build: only those whose key changed
             # (or whose article left the corpus) are replaced
-            stored = views.articles()
             ontology_key = digest(version, "ontology")  # the ontology's fragment is stored under ""
-            stale = [seq for seq, key in sorted(stored.items(), key=lambda kv: str(kv[0]))
-                     if (ontology_key if seq == "" else keys.get(seq)) != key]
-            for seq in stale:
+            stale, kept = [], 0
+            for seq, key in views.keys():  # read one row at a time, taken out once all are read
+                if (ontology_key if seq == "" else keys.get(seq)) != key:
+                    stale.append(seq)
+                else:
+                    kept += 1
+            for seq in sorted(stale, key=str):
                 views.remove(seq)
-            log.info("projection store: %d of %d fragments kept, %d taken out", len(stored) - len(stale),
-                     len(keys) + 1, len(stale))
-            if stored.get("") != ontology_key:
+            log.info("projection store: %d of %d fragments kept, %d taken out", kept, len(keys) + 1, len(stale))
+            del stale
+            # what is left in the store is up to date: a fragment is added where there is none
+            if views.key_of("") != ontology_key:
                 views.add("", {"nodes": [], "edges": []}, triple_hashes(reference), key=ontology_key)
             for position, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
                 name = graph_iri(article.sha1)
-                entry = cache.get(keys[article.source_file]) if article.source_file in cached else None
+                entry = cache.get(keys[article.source_file]) if cached[position] else None
                 if entry is None:
                     if article.kind == "inspection-report":
                         from kg import reports
 
                         result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
-                    elif article.source_file in cached:  # its entry was damaged, or removed meanwhile
+                    elif cached[position]:  # its entry was damaged, or removed meanwhile
                         log.warning("the cache entry of %s is unusable: extracting it again", article.source_file)
                         from kg.extract.pipeline import Extractor
 
@@ -370,7 +374,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                         check(header)
                 articles[position] = _release(article)  # a report's text, once it is modelled
                 writer.add(name, entry.turtle)
-                if stored.get(article.source_file) != keys[article.source_file]:
+                if views.key_of(article.source_file) is None:
                     views.add(article.source_file, entry.view, entry.hashes, key=keys[article.source_file])
                 spool.write(json.dumps(entry.report, ensure_ascii=False) + "\n")
                 statuses[entry.report["status"]] += 1

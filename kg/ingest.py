@@ -1402,7 +1402,11 @@ class ShingleIndex:
         return np.frombuffer(data, dtype=np.int64)
 
     def close(self) -> None:
+        """Close the file and let go of what is in memory (the index is empty afterwards)."""
         self._file.close()
+        self._end = 0
+        self._rows, self._ids = {}, {}
+        self._where, self._lengths, self._bottoms, self._bottom_ends = (array("q") for _ in range(4))
 
     def __enter__(self) -> "ShingleIndex":
         return self

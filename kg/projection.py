@@ -138,11 +138,12 @@ def triple_hashes(graph: Iterable) -> list[int]:
 # merging
 
 
-def _merge_lists(a: list, b: list) -> list:
-    """Union of two detail lists in the projector's order: strings sorted, sources by article."""
+def _merge_lists(*lists: list) -> list:
+    """Union of detail lists in the projector's order: strings sorted, sources by article."""
     seen: dict[str, Any] = {}
-    for item in (*a, *b):
-        seen.setdefault(json.dumps(item, sort_keys=True, ensure_ascii=False), item)
+    for items in lists:
+        for item in items:
+            seen.setdefault(json.dumps(item, sort_keys=True, ensure_ascii=False), item)
     items = list(seen.values())
     if all(isinstance(i, dict) for i in items):
         return sorted(items, key=lambda i: (str(i.get("article", "")), json.dumps(i, sort_keys=True)))
@@ -150,11 +151,16 @@ def _merge_lists(a: list, b: list) -> list:
 
 
 def _merge_details(rows: list[dict | None]) -> dict | None:
+    """One node's or edge's details from those of its rows, in row order: the first row's keys
+    and values, then each key a later row adds (after the key it follows there); a list given
+    by several rows becomes their union (:func:`_merge_lists`), merged once, so a concept found
+    in thousands of articles costs one union, not one per article."""
     first = next((r for r in rows if r is not None), None)
     if first is None:
         return None
     merged = dict(first)
     order = list(first)
+    several: dict[str, list[list]] = {}  # the lists of each key that more than one row gives
     for other in rows:
         if other is None or other is first:
             continue
@@ -164,8 +170,10 @@ def _merge_details(rows: list[dict | None]) -> dict | None:
                 order.insert(order.index(previous) + 1 if previous is not None else 0, key)
                 merged[key] = value
             elif isinstance(value, list) and isinstance(merged[key], list):
-                merged[key] = _merge_lists(merged[key], value)
+                several.setdefault(key, [merged[key]]).append(value)
             previous = key
+    for key, lists in several.items():
+        merged[key] = _merge_lists(*lists)
     return {key: merged[key] for key in order}
 
 
@@ -286,7 +294,16 @@ class ProjectionStore:
 
     def articles(self) -> dict[Any, str | None]:
         """The cache key of every fragment in the store, by ``seq``."""
-        return dict(self.db.execute("SELECT seq, key FROM articles"))
+        return dict(self.keys())
+
+    def keys(self) -> Iterator[tuple[Any, str | None]]:
+        """(``seq``, cache key) of every fragment in the store, one row at a time."""
+        return self.db.execute("SELECT seq, key FROM articles ORDER BY seq")
+
+    def key_of(self, seq: Any) -> str | None:
+        """The cache key of the fragment stored under ``seq``, or None if there is none."""
+        row = self.db.execute("SELECT key FROM articles WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else row[0]
 
     def add(self, seq: Any, frag: Fragment, hashes: Iterable[int] = (), key: str | None = None) -> None:
         """Add one article's fragment (``seq`` orders the articles; one fragment per ``seq``)

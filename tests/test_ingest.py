@@ -618,6 +618,9 @@ def test_shingle_index_keeps_bodies_on_disk_and_reads_them_back(monkeypatch) -> 
         with pytest.raises(ValueError, match="need 64"):
             find_duplicates([Article(source_file="0.txt", sha1="", title=None, body=bodies["0.txt"])],
                             prepared=index)
+    # closed, it lets go of what it held in memory (the build keeps going for a long time after)
+    assert len(index) == 0 and "3.txt" not in index
+    assert all(len(values) == 0 for values in (index._where, index._lengths, index._bottoms, index._bottom_ends))
 
 
 def test_duplicates_match_comparing_every_pair() -> None:

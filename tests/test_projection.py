@@ -277,3 +277,51 @@ def test_a_store_of_another_version_or_unreadable_is_built_anew(tmp_path, caplog
             store.add("b.txt", _frag("Leeds", ["f9"]), [7], key="kb")
     assert "unreadable" in caplog.text
     assert [n for n, _ in _contents(path)[0]] == ["c"]
+
+
+def _merge_pairwise(rows):
+    """The merge as it was first written (each row's lists merged into the running union one
+    row at a time): the reference the single union must equal."""
+    from kg.projection import _merge_lists
+
+    first = next((r for r in rows if r is not None), None)
+    if first is None:
+        return None
+    merged, order = dict(first), list(first)
+    for other in rows:
+        if other is None or other is first:
+            continue
+        previous = None
+        for key, value in other.items():
+            if key not in merged:
+                order.insert(order.index(previous) + 1 if previous is not None else 0, key)
+                merged[key] = value
+            elif isinstance(value, list) and isinstance(merged[key], list):
+                merged[key] = _merge_lists(merged[key], value)
+            previous = key
+    return {key: merged[key] for key in order}
+
+
+def test_details_of_many_rows_merge_as_one_row_at_a_time_would():
+    """A node found in thousands of articles is merged in one union per key; the result, key
+    order and item order included, is what merging row after row gives."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.projection import _merge_details
+
+    text = st.sampled_from(["Bradford", "Leeds", "2018", "inadequate", "Ofsted", "café", "a, b"])
+    source = st.fixed_dictionaries({"article": st.sampled_from(["a.txt", "b.txt", "c.txt"]),
+                                    "sentence": text})
+    value = st.one_of(text, st.lists(text, max_size=4), st.lists(source, max_size=3))
+    row = st.none() | st.dictionaries(st.sampled_from(["kind", "names", "sources", "years", "grade"]),
+                                      value, max_size=5)
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(row, max_size=8))
+    def check(rows):
+        expected = _merge_pairwise(rows)
+        got = _merge_details(rows)
+        assert json.dumps(got, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
+
+    check()
