@@ -8,7 +8,8 @@ import signal
 import pytest
 
 from kg.extract.pipeline import Extractor
-from kg.extract.spacy_process import SpacyProcess, SpacyProcessError
+from kg.extract import spacy_process
+from kg.extract.spacy_process import SpacyProcess, SpacyProcessError, parse_batch
 from kg.facts import Article
 
 TEXTS = [
@@ -45,6 +46,41 @@ def test_docs_come_back_the_same_and_in_order(extractor: Extractor) -> None:
         [[(e.text, e.label_, e.ent_id_) for e in d.ents] for d in here]
     assert [e.ent_id_ for e in again[0][0].ents] == ["E06000039"]
     assert not parser._process.is_alive()  # stopped on leaving the block
+
+
+def _unseen_words(n: int) -> list[str]:
+    """Texts full of words no vocabulary holds (an archive's names and figures)."""
+    return [f"Councillor Qzv{i}x met Wrq{i}y about case {i * 7919}-{i}." for i in range(n)]
+
+
+def test_a_batch_leaves_the_pipeline_vocabulary_as_it_found_it(extractor: Extractor) -> None:
+    """The side process parses each batch in a memory zone: what comes back is the same as
+    parsing without one, and the words the batch brought are not kept."""
+    from spacy.lang.en import English
+    from spacy.tokens import Doc
+
+    nlp = extractor.nlp
+    texts = _unseen_words(6) + TEXTS
+    expected = [_tokens(d) for d in nlp.pipe(texts)]
+    before = len(nlp.vocab.strings)
+    data = parse_batch(nlp, _unseen_words(40), batch_size=4)
+    assert len(nlp.vocab.strings) == before and "Qzv39x" not in nlp.vocab.strings
+    assert "Qzv39x" in Doc(English().vocab).from_bytes(data[39]).text
+    assert [_tokens(Doc(English().vocab).from_bytes(b)) for b in parse_batch(nlp, texts, 4)] == expected
+
+
+def test_the_callers_vocabulary_is_replaced_when_it_grows(extractor: Extractor, monkeypatch) -> None:
+    """Docs are rebuilt on a fresh vocabulary once the caller's holds MAX_STRINGS strings;
+    each Doc keeps its own, whole."""
+    from spacy.lang.en import English
+
+    monkeypatch.setattr(spacy_process, "MAX_STRINGS", len(English().vocab.strings) + 30)
+    texts = _unseen_words(12)
+    expected = [_tokens(d) for d in extractor.nlp.pipe(texts)]
+    with SpacyProcess(extractor.gazetteer.ruler_patterns(), batch_size=2) as parser:
+        docs = [doc for doc, _ in parser.pipe((text, i) for i, text in enumerate(texts))]
+    assert len({id(doc.vocab) for doc in docs}) > 2
+    assert [_tokens(doc) for doc in docs] == expected
 
 
 def test_extraction_in_a_side_process_gives_the_same_facts(extractor: Extractor) -> None:

@@ -29,6 +29,9 @@ T = TypeVar("T")
 AHEAD = 3
 #: What a Doc sends back: every annotation but the tok2vec tensor.
 EXCLUDE = ("tensor",)
+#: The vocabulary the caller rebuilds Docs on is replaced by a fresh one (between batches) once
+#: it holds this many strings; Docs already given out keep the one they were built on.
+MAX_STRINGS = 200_000
 _DONE = None
 
 
@@ -56,12 +59,20 @@ def _serve(model: str | None, patterns: list[dict], texts, docs, parent: int, ba
             return
         number, items = batch
         try:
-            parsed = [doc.to_bytes(exclude=EXCLUDE) for doc in nlp.pipe(items, batch_size=batch_size)]
+            parsed = parse_batch(nlp, items, batch_size)
         except BaseException as exc:  # noqa: BLE001
             docs.put(("error", f"spaCy failed on batch {number} ({type(exc).__name__}: {exc})\n"
                                f"{traceback.format_exc()}"))
             return
         docs.put((number, parsed))
+
+
+def parse_batch(nlp, texts: list[str], batch_size: int) -> list[bytes]:
+    """Each text parsed, as ``Doc.to_bytes`` (strings included). The strings and lexemes the batch
+    adds to the pipeline's vocabulary are freed afterwards (spaCy's memory zone): an archive's
+    vocabulary has no end (names, figures, typing slips), so a long build must not keep it."""
+    with nlp.memory_zone():
+        return [doc.to_bytes(exclude=EXCLUDE) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
 class SpacyProcess:
@@ -135,6 +146,8 @@ class SpacyProcess:
             received += 1
             contexts = waiting.pop(0)
             send()
+            if len(self.vocab.strings) > MAX_STRINGS:
+                self.vocab = English().vocab
             for data, context in zip(parsed, contexts, strict=True):
                 yield Doc(self.vocab).from_bytes(data), context
 
