@@ -1333,6 +1333,10 @@ class ShingleIndex:
 
         self.shingle_size, self.bottom_size = shingle_size, bottom_size
         self._file = tempfile.TemporaryFile(buffering=0)
+        self._empty()
+
+    def _empty(self) -> None:
+        """What the index holds in memory, as it is before the first body."""
         self._end = 0
         self._rows: dict[str, int] = {}
         self._where = array("q")  # offset in the file and number of shingles, two per body
@@ -1404,9 +1408,7 @@ class ShingleIndex:
     def close(self) -> None:
         """Close the file and let go of what is in memory (the index is empty afterwards)."""
         self._file.close()
-        self._end = 0
-        self._rows, self._ids = {}, {}
-        self._where, self._lengths, self._bottoms, self._bottom_ends = (array("q") for _ in range(4))
+        self._empty()
 
     def __enter__(self) -> "ShingleIndex":
         return self
