@@ -50,9 +50,11 @@ class AnnotatedSet:
         return sorted(self.gold.glob("*.json"))
 
 
-DEV = AnnotatedSet("dev", config.DATA / "dev", min_articles=12)
-HOLDOUT = AnnotatedSet("holdout", config.DATA / "holdout", min_articles=10, body_words=(150, 900))
-SETS = (DEV, HOLDOUT)
+DEV = AnnotatedSet("dev", config.DATA / "dev", min_articles=34, body_words=(150, 900))
+HOLDOUT = AnnotatedSet("holdout", config.DATA / "holdout", min_articles=20, body_words=(150, 900))
+#: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
+NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
+SETS = (DEV, HOLDOUT, NEWS)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
@@ -151,12 +153,16 @@ def test_article_file_is_named_after_its_content(aset: AnnotatedSet, path: Path)
 
 @pytest.mark.parametrize(("aset", "path"), ARTICLE_PARAMS)
 def test_article_reads_as_a_news_article(aset: AnnotatedSet, path: Path) -> None:
+    """The reader finds a title and a body. On the dev set it also finds the date and every
+    comment; on the held-out set that is what is measured (the gold's ``published``), not tested."""
     article = read_article(path)
     assert article.title and article.body
+    if aset is HOLDOUT:
+        return
     low, high = aset.body_words
     assert low <= len(article.body.split()) <= high, f"{path.name}: body of {len(article.body.split())} words"
-    assert article.date is not None and 2013 <= article.date.year <= 2022
-    if article.comments_declared is not None:
+    assert article.date is not None and 2013 <= article.date.year <= (2022 if aset is DEV else 2026)
+    if article.comments_declared is not None and aset is DEV:
         assert len(article.comments) == article.comments_declared
 
 
@@ -201,7 +207,8 @@ def test_gold_councils_resolve_to_their_short_name(aset: AnnotatedSet, path: Pat
         council = gaz.resolve(name, year=year)
         assert council is not None, f"{name!r} does not resolve"
         assert council.name == name, f"{name!r} should be written as its short name {council.name!r}"
-        assert council.valid_in(year), f"{name} did not exist in {year}"
+        # (a training article may speak of a former council after its year: "Cumbria" in 2023)
+        assert council.valid_in(year) or aset is NEWS, f"{name} did not exist in {year}"
     for kind in COUNCIL_KINDS:
         for fact in doc[kind]:
             if fact["council"] is not None:
@@ -212,11 +219,14 @@ def test_gold_councils_resolve_to_their_short_name(aset: AnnotatedSet, path: Pat
 
 @pytest.mark.parametrize(("aset", "path"), GOLD_PARAMS)
 def test_people_organisations_are_known(aset: AnnotatedSet, path: Path, gaz: Gazetteer) -> None:
+    """Dev gold names organisations the gazetteer knows; the held-out set may name any (the
+    gazetteer must never learn a name because the held-out set uses it)."""
     doc = _load(path)
     for p in doc["people"]:
         assert not HONORIFIC.match(p["name"]), f"{p['name']}: names are written without honorifics"
         org = p["organisation"]
-        assert org in doc["councils"] or gaz.resolve_organisation(org) is not None, org
+        if aset is DEV:
+            assert org in doc["councils"] or gaz.resolve_organisation(org) is not None, org
 
 
 @pytest.mark.parametrize(("aset", "path"), GOLD_PARAMS)
@@ -244,8 +254,10 @@ def test_dates_and_years_are_consistent(aset: AnnotatedSet, path: Path) -> None:
     for r in doc["ratings"]:  # a past judgement predates the current one
         if not r["current"] and r["year"] and current.get(r["council"]):
             assert r["year"] < current[r["council"]], r
-    # last, so that a date kg.ingest cannot read does not hide the checks of the gold above
-    assert read_article(aset.root / doc["article"]).date == published, "kg.ingest reads another date"
+    # last, so that a date kg.ingest cannot read does not hide the checks of the gold above; on the
+    # held-out set, reading the date is measured (by the scorer's rating years), not tested
+    if aset is not HOLDOUT:
+        assert read_article(aset.root / doc["article"]).date == published, "kg.ingest reads another date"
 
 
 @per_set
@@ -288,6 +300,8 @@ def test_the_set_builds_and_scores(aset: AnnotatedSet, tmp_path: Path) -> None:
     assert build.main(["build", "--articles", str(aset.root), "--out", str(out)]) == 0
     result = score_graph(out / "graph.ttl", aset.gold, aset.root)
     assert result["evidence"]["verbatim_share"] == 1.0
+    if aset is HOLDOUT:
+        return  # the held-out set is scored once, by hand, at the end of a piece of work
     empty = [kind for kind in KINDS if result[kind]["found"] == 0]
     assert not empty, f"{aset.name}: nothing found for {empty}"
     zero_recall = [kind for kind in KINDS if result[kind]["recall"] == 0]
