@@ -391,7 +391,7 @@ def responses_after_failings(source: GraphSource, mapping: Mapping[str, Iterable
     :func:`failing_coverage`.
     """
     table = _mapping(mapping)
-    failings = _council_failings(source).groupby("council")["failing"].agg(set).to_dict()
+    failings = {council: set(group) for council, group in _council_failings(source).groupby("council")["failing"]}
     responses = frame(source, "responses-and-funding")
     rows = []
     for r in responses.itertuples(index=False):
@@ -413,7 +413,7 @@ def failing_coverage(source: GraphSource, mapping: Mapping[str, Iterable[str]] |
     response made by that council that address it, per ``mapping``) and ``addressed``."""
     table = _mapping(mapping)
     failings = _council_failings(source)
-    made = frame(source, "responses-and-funding").groupby("council")["response"].agg(set).to_dict()
+    made = {council: set(group) for council, group in frame(source, "responses-and-funding").groupby("council")["response"]}
     rows = []
     for f in failings.itertuples(index=False):
         by = sorted(r for r in made.get(f.council, set()) if f.failing in table.get(r, ()))

@@ -575,6 +575,8 @@ def parse_text(
 
     if not head.body:
         warnings.append("empty body")
+    if head.date is None:
+        head.date = _date_anywhere_in_the_margins(lines[:end], pats)
     reference_date = head.date
     if reference_date is None:
         created = [c.created for c in comments if c.created is not None]
@@ -593,6 +595,49 @@ def parse_text(
         warnings=warnings,
         byline=head.byline,
     )
+
+
+#: A date stated anywhere in a short line: "PA NEWSWIRE | HOME NEWS | Thu 05 Dec 2013 14:32 GMT",
+#: "March 3 2016, 12:01am, The Times", "Wednesday 3 March 2021 14:12, UK".
+_DATE_IN_LINE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\b")
+#: A line of page furniture is short and is not a sentence of the article; a head line is never long.
+_MARGIN_LINE_CHARS = 120
+_HEAD_LINE_CHARS = 300
+
+
+def _date_anywhere_in_the_margins(lines: list[str], pats: IngestPatterns, tail: int = 6) -> dt.date | None:
+    """The publication date when no date line was recognised in the head: a labelled date line
+    ("Published: 28 February 2019", "The Dales Diary, Thursday 8th February 2024") among the last
+    ``tail`` non-blank lines before the comments (papers that print the date at the end), else the first date in a short line of the head
+    (mastheads, section lines, timestamps: "PA NEWSWIRE | HOME NEWS | Thu 05 Dec 2013 14:32 GMT").
+    The head ends at the article's running text: a long line, or the third line that reads as a
+    sentence (a headline and a standfirst may come first); a bare date further down is not read."""
+    nonblank = [ln.strip() for ln in lines if ln.strip()]
+    for line in nonblank[-tail:]:
+        for pattern in (*pats.date_line, *pats.date_line_plain):
+            match = pattern.search(line)
+            if match is None or pattern in pats.date_line_plain and not (
+                    match.groupdict().get("source") or match.groupdict().get("byline")):
+                continue  # a bare date at the end may be anything; "The Dales Diary, 8 February 2024" is not
+            if (date := parse_date(match.group("date"))) is not None:
+                return date
+    sentences = 0
+    for line in nonblank:
+        if len(line) > _HEAD_LINE_CHARS:
+            break
+        if line.endswith((".", "!", "?", "\u201d", '"')) and len(line.split()) > 4:
+            sentences += 1
+            if sentences > 2:
+                break
+            continue
+        if len(line) <= _MARGIN_LINE_CHARS and not line.endswith(":"):
+            for match in _DATE_IN_LINE.finditer(line):
+                date = parse_date(match.group())
+                if date is not None:
+                    return date
+    return None
 
 
 @dataclass(frozen=True)
@@ -961,7 +1006,8 @@ def _looks_like_caption(lines: list[str]) -> bool:
 
 def parse_date(text: str) -> dt.date | None:
     """Parse "2019-07-15", "15 July 2019", "July 15, 2019", "Friday 3rd of March 2017" and the
-    day-first numeric forms "03/03/2017", "3.3.2017" (English month names, any locale).
+    day-first numeric forms "03/03/2017", "3.3.2017" (month first when only that is a date:
+    "12/25/2023"; English month names, any locale).
 
     Impossible dates and years outside 1900-2100 give None.
 
@@ -969,6 +1015,8 @@ def parse_date(text: str) -> dt.date | None:
     (datetime.date(2019, 7, 15), datetime.date(2020, 9, 3), None)
     >>> parse_date("Fri 3 Mar 2017"), parse_date("03/12/2017"), parse_date("13/13/2017")
     (datetime.date(2017, 3, 3), datetime.date(2017, 12, 3), None)
+    >>> parse_date("12/25/2023"), parse_date("Tuesday 14th March 2023")  # US order when only it can be
+    (datetime.date(2023, 12, 25), datetime.date(2023, 3, 14))
     """
     text = _WEEKDAY.sub("", text.strip(), count=1) if _WEEKDAY.match(text.strip()) else text.strip()
     date = _parse_date_parts(text)
@@ -986,7 +1034,10 @@ def _parse_date_parts(text: str) -> dt.date | None:
             month = _MONTHS.get(match[1].lower())
             return dt.date(int(match[3]), month, int(match[2])) if month else None
         if match := _NUMERIC_DATE.fullmatch(text):
-            return dt.date(int(match[4]), int(match[3]), int(match[1]))
+            first, second = int(match[1]), int(match[3])
+            if second > 12 >= first:  # "12/25/2023": only the US order is a date
+                first, second = second, first
+            return dt.date(int(match[4]), second, first)
     except ValueError:
         return None
     return None

@@ -1275,3 +1275,25 @@ def test_property_new_formats_verbatim_and_total(text: str) -> None:
     numbers = [c.number for c in art.comments]
     assert len(set(numbers)) == len(numbers)
     assert all(c.reply_to in numbers[:i] for i, c in enumerate(art.comments) if c.reply_to)
+
+
+# Publication dates in the layouts real pages use (issue 16), in our own words.
+@pytest.mark.parametrize(("head", "expected"), [
+    ("Tuesday 14th March 2023", dt.date(2023, 3, 14)),
+    ("By Sam Okafor | 3 March 2024", dt.date(2024, 3, 3)),
+    ("By Sam Okafor, Health Reporter | Wednesday, 6th September 2023", dt.date(2023, 9, 6)),
+    ("March 3, 2024", dt.date(2024, 3, 3)),
+    ("PUBLISHED: 10:41 14 June 2023 | UPDATED: 11:02 15 June 2023", dt.date(2023, 6, 14)),
+    ("PUBLISHED: 10:41, Thu, Jun 15, 2023 | UPDATED: 11:02, Fri, Jun 16, 2023", dt.date(2023, 6, 15)),
+    ("Published: 10:41 BST, 14 June 2023 | Updated: 11:02 BST, 14 June 2023", dt.date(2023, 6, 14)),
+    ("Last updated: 08:15, Friday, 1st December 2023", dt.date(2023, 12, 1)),
+    ("Written by Sam Okafor on 3 October 2013", dt.date(2013, 10, 3)),
+    ("12/25/2023", dt.date(2023, 12, 25)),
+])
+def test_publication_date_layouts(head: str, expected: dt.date) -> None:
+    text = (f"Council told to improve its children's services\n\n{head}\n\n"
+            "The council's children's services were rated inadequate by Ofsted in a report out today.\n\n"
+            "The council said it accepted the findings.\n")
+    article = article_from_bytes(text.encode("utf-8"), "layout.txt")
+    assert article.date == expected
+    assert article.body.startswith("The council's children's services")

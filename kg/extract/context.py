@@ -48,12 +48,16 @@ class Sentence:
     councils: list[str]  # GSS codes named in the sentence, in order
     council: str | None = None  # the council the sentence is about (named, or by coreference)
     council_spans: list[tuple[int, str]] = field(default_factory=list)  # (offset in text, code)
+    #: councils served by a trust or shared service the sentence names (several for a shared one)
+    trust_members: tuple[str, ...] = ()
 
-    def evidence(self, rule: str, start: int | None = None, end: int | None = None) -> Evidence:
-        """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``)."""
+    def evidence(self, rule: str, start: int | None = None, end: int | None = None, *,
+                 confidence: float | None = None) -> Evidence:
+        """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``);
+        ``confidence`` is the score of the model that found the fact, if a model did."""
         if start is None:
-            return Evidence(self.text, rule, self.start)
-        return Evidence(self.text[start:end].strip(" ,;:–-"), rule, self.start + start)
+            return Evidence(self.text, rule, self.start, confidence=confidence)
+        return Evidence(self.text[start:end].strip(" ,;:–-"), rule, self.start + start, confidence=confidence)
 
 
 @dataclass
@@ -65,6 +69,9 @@ class DocContext:
     sentences: list[Sentence] = field(default_factory=list)
     focus: str | None = None  # the council the article is mostly about
     mentioned: list[str] = field(default_factory=list)  # councils named, in order of first mention
+    #: what the trained sentence classifier says of each sentence (same order), when it is loaded
+    scores: list | None = None
+    classifier_name: str | None = None
 
     @property
     def reference_date(self) -> dt.date | None:
@@ -105,6 +112,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     starts = _line_starts(text)
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    trusts: list[tuple[int, int, tuple[str, ...]]] = []  # (sentence index, offset, member councils)
     for sent in doc.sents:
         raw = sent.text
         stripped = raw.strip()
@@ -121,6 +129,11 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
         bullet = bool(lead) or (offset - starts[line] < 8 and BULLET.match(text[starts[line]:starts[line] + 8]) is not None)
         councils, spans = [], []
         for ent in sent.ents:
+            if ent.label_ == "ORG_KNOWN" and ent.ent_id_:
+                org = gazetteer.organisation(ent.ent_id_)
+                if org is not None and org.councils:  # a children's trust or a shared service
+                    trusts.append((len(ctx.sentences), ent.start_char - offset, org.councils))
+                continue
             if ent.label_ != "COUNCIL" or not ent.ent_id_:
                 continue
             code = _council_in_year(gazetteer, ent, ctx.reference_year)
@@ -137,8 +150,37 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:
         ctx.focus = max(counts, key=lambda c: (counts[c], -first_seen[c]))
+    _trust_councils(ctx, trusts, counts)
     _attribute(ctx)
     return ctx
+
+
+def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...]]], counts: Counter[str]) -> None:
+    """A trust or shared service named in a sentence speaks for a council: its only one, or,
+    for one that serves several ("Achieving for Children" for Kingston, Richmond and Windsor),
+    the member the article is about (its focus, else the member it names most; none when it
+    names none of them, since the article may be about any). The council is added where the
+    trust is named, after any council the sentence names itself."""
+    for index, position, members in trusts:
+        if len(members) == 1:
+            code = members[0]
+        else:
+            named = [m for m in members if counts.get(m)]
+            if ctx.focus in members:
+                code = ctx.focus
+            elif named:
+                code = max(named, key=lambda m: counts[m])
+            else:
+                continue
+        sent = ctx.sentences[index]
+        sent.trust_members = tuple(dict.fromkeys((*sent.trust_members, *members)))
+        if code not in sent.councils:
+            sent.councils.append(code)
+        sent.council_spans = sorted([*sent.council_spans, (position, code)])
+        if ctx.focus is None:
+            ctx.focus = code
+        if code not in ctx.mentioned:
+            ctx.mentioned.append(code)
 
 
 def _council_in_year(gazetteer: Gazetteer, ent: Span, year: int | None) -> str:

@@ -197,11 +197,40 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
                 role, span = _preceding_role(ctx, sent, mention.start)
         if role:
             post, council, org = _organisation(ctx, role, sent.council, _entities(ctx, *span))
-            if council or org:
+            post = clean_role(post)
+            if (council or org) and post:
                 evidence = Evidence(sent.text, "person.post", sent.start)
                 facts.append(Membership(name, post.strip(), evidence, council=council, organisation=org))
     facts.extend(_quotations(ctx, known))
     return facts
+
+
+#: Words before a post that say when or how someone holds it, not what the post is.
+ROLE_LEAD = re.compile(
+    r"^(?:(?:last|this|next)\s+(?:year|month|week|spring|summer|autumn|winter)\s+|(?:in|since|from|until)\s+(?:19|20)\d\d,?\s+|"
+    r"(?:then|now|former|formerly|outgoing|incoming|current|new|newly|recently|long-serving|previous|ex)(?:[- ]appointed)?[- ]+)+",
+    re.IGNORECASE)
+#: A time phrase after a post: "director of children's services in 2021", "... since last year".
+ROLE_TAIL = re.compile(
+    r"\s+(?:(?:in|since|from|until|between|for|by)\s+(?:(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+)?(?:19|20)\d\d\b.*|(?:since|from|until)?\s*(?:last|this|next)\s+(?:year|month|week|"
+    r"spring|summer|autumn|winter)\b.*|(?:in|since|from|until)\s+(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\b.*)$",
+    re.IGNORECASE)
+
+
+def clean_role(role: str) -> str:
+    """A post as it names the post: without the time words or titles around it.
+
+    >>> clean_role("director of children's services in 2021"), clean_role("Last year chief executive")
+    ("director of children's services", 'chief executive')
+    >>> clean_role("newly appointed director for children and families"), clean_role("Former council leader")
+    ('director for children and families', 'council leader')
+    >>> clean_role("interim director of children's services"), clean_role("Then-director")
+    ("interim director of children's services", 'director')
+    """
+    role = ROLE_TAIL.sub("", ROLE_LEAD.sub("", role.strip())).strip(" ,")
+    return role
 
 
 def _preceding_role(ctx: DocContext, sent, start: int) -> tuple[str | None, tuple[int, int]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from kg.extract.context import GENERIC, DocContext, year_near
 from kg.facts import Inspection
@@ -24,6 +25,8 @@ NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "s
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 IN_MONTH = re.compile(
     r"\b(?:in|since|during|last)\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")
+IN_SEASON = re.compile(r"\b(?:in|last|this|during|since)\s+(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)\b(?!\s+(?:of\s+)?\d)", re.IGNORECASE)
+SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 PAST = re.compile(r"\b(?:previous(?:ly)?|last (?:full )?inspection|earlier|former(?:ly)?|since)\b", re.IGNORECASE)
 
 
@@ -69,7 +72,12 @@ def _relative_year(text: str, ref: dt.date, *, before: bool) -> int | None:
     month = IN_MONTH.search(text)
     if month:
         number = MONTHS[month.group("month")[:3].lower()]
-        return ref.year if number <= ref.month else ref.year - 1
+        return ref.year if number <= ref.month and not month.group().lower().startswith("last") or \
+            number < ref.month else ref.year - 1
+    season = IN_SEASON.search(text)
+    if season:
+        number = SEASON_MONTH[season.group("season").lower()]
+        return ref.year if number <= ref.month and not season.group().lower().startswith("last") else ref.year - 1
     if CURRENT.search(text) and not (before and PAST.search(text)):
         return ref.year
     return None
@@ -103,7 +111,29 @@ def extract(ctx: DocContext) -> list[Inspection]:
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),
             ))
-    return _merge(found)
+    return _merge(_news_year(ctx, found))
+
+
+def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
+    """A judgement the article announces without a year is of the article's year: the only
+    grade it gives a council, in a sentence that does not mark it as past ("previously",
+    "last inspection", "since") or as one the council moved from."""
+    ref = ctx.reference_date
+    if ref is None:
+        return found
+    councils_with_year = {i.council for i in found if i.year is not None}
+    grades: dict[str, set[str]] = {}
+    for i in found:
+        grades.setdefault(i.council, set()).add(i.rating)
+    out = []
+    for insp in found:
+        text = insp.evidence.text
+        if (insp.year is None and insp.council not in councils_with_year and len(grades[insp.council]) == 1
+                and not PAST.search(text) and not re.search(r"\bhad been\b", text, re.IGNORECASE)
+                and not FROM.search(text)):
+            insp = replace(insp, year=ref.year)
+        out.append(insp)
+    return out
 
 
 def _grade_position(match: re.Match, label: str) -> int:
@@ -119,6 +149,10 @@ def _nearest_council(ctx: DocContext, sent, position: int) -> str:
     for ent in sent.span.ents:
         if ent.label_ == "COUNCIL" and ent.ent_id_ and ent.start_char - sent.start <= position:
             best = ent.ent_id_
+    # a shared trust's members named beside it ("AfC, which also runs Kingston's services"): the
+    # grade is of the member the article is about
+    if best in sent.trust_members and ctx.focus in sent.trust_members:
+        best = ctx.focus
     return best
 
 
