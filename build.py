@@ -573,6 +573,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the sentence classifier from the annotations (spaCy's training, seeded) and measure it."""
+    from kg.extract import train
+
+    reports = Path(args.reports) if args.reports else train.DEFAULT_REPORTS
+    if not reports.is_dir():
+        log.error("no Ofsted reports in %s: the annotations point into them; give --reports DIR "
+                  "(the team's shared/corpus/ofsted-reports)", reports)
+        return EXIT_FATAL
+    news_dev = (config.DATA / "dev", config.DATA / "dev" / "gold")
+    corpus = train.load_corpus(reports, news_dev=news_dev)
+    out = Path(args.out) if args.out else train.MODEL_DIR
+    train.train(args.config, out=out, corpus=corpus, seed=args.seed)
+    for name, part in (("report sentences, dev split", corpus.dev), ("report sentences, test split", corpus.test),
+                       ("news-check sentences (never trained on)", corpus.news_check),
+                       ("data/dev news sentences", corpus.news_dev)):
+        if part:
+            print(train.format_measure(name, train.measure(out, part)))
+            print()
+    print(f"trained {args.config} (seed {args.seed}) into {out}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -643,6 +666,16 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None, help="keep the built graph in this folder")
     e.add_argument("--json", action="store_true", help="print the full result as JSON")
     e.set_defaults(func=cmd_evaluate)
+    t = sub.add_parser("train", help="train the sentence classifier from data/annotations (spaCy training, seeded)")
+    t.add_argument("--config", default="ensemble-glove", choices=("bow", "ensemble", "ensemble-glove"),
+                   help="training config in data/model/configs (default: the shipped model's, ensemble-glove)")
+    t.add_argument("--reports", default=None,
+                   help="folder of the Ofsted report PDFs the annotations point into "
+                        "(default ../shared/corpus/ofsted-reports)")
+    t.add_argument("--out", default=None, help="where to write the trained pipeline (default: the shipped "
+                                                "data/model/sentence-classifier)")
+    t.add_argument("--seed", type=int, default=16, help="random seed (default 16, the shipped model's)")
+    t.set_defaults(func=cmd_train)
     return p
 
 

@@ -87,6 +87,13 @@ def prf(gold: set, found: set) -> dict:
             "found": len(found), "missed": sorted(map(str, gold - found)), "extra": sorted(map(str, found - gold))}
 
 
+def _hits(pairs: set) -> dict:
+    counts: dict = {}
+    for _, label in pairs:
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def load_gold(directory: Path) -> list[dict]:
     files = sorted(Path(directory).glob("*.json"))
     if not files:
@@ -130,7 +137,9 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
     for kind, cls in (("failings", "Finding"), ("recommendations", "Recommendation")):
         gold = {(council_key(x["council"]) if x.get("council") else "*", label_key(x["category"]))
                 for g in golds for x in g.get(kind, []) if label_key(x["category"]) != "other"}
-        result[kind] = prf(gold, {(key(r.c), label_key(r.label)) for r in graph.query(Q_TOPIC % cls)})
+        found = {(key(r.c), label_key(r.label)) for r in graph.query(Q_TOPIC % cls)}
+        result[kind] = prf(gold, found)
+        result[kind]["hits"] = _hits(gold & found)
 
     gold_amounts: dict = {}
     found_amounts: dict = {}
@@ -141,6 +150,7 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
     for r in graph.query(Q_RESPONSES):
         found_amounts.setdefault((key(r.c), label_key(r.label)), set()).add(_number(r.amount))
     result["responses"] = prf(set(gold_amounts), set(found_amounts))
+    result["responses"]["hits"] = _hits(set(gold_amounts) & set(found_amounts))
     with_amount = [k for k in gold_amounts if k in found_amounts and gold_amounts[k] - {None}]
     good = sum(1 for k in with_amount if (gold_amounts[k] - {None}) <= found_amounts[k])
     result["responses"]["amount_accuracy"] = round(good / len(with_amount), 3) if with_amount else None
@@ -201,10 +211,82 @@ def evidence_share(graph: Graph, articles_dir: Path | None) -> dict:
     return out
 
 
+Q_STATEMENTS = _PREFIXES + """
+SELECT ?file ?evidence ?label WHERE { ?f a ckg:%s ; ckg:%s ?concept ; ckg:evidence ?evidence ;
+  prov:wasDerivedFrom/ckg:sourceFile ?file .
+  ?concept skos:broader* ?top . ?top skos:topConceptOf ckg:%s ; skos:prefLabel ?label . }"""
+
+#: (gold key, graph class, graph property, scheme) of the kinds that have categories
+CATEGORY_KINDS = (("failings", "category", "Finding", "failing", "FailingScheme"),
+                  ("recommendations", "category", "Recommendation", "failing", "FailingScheme"),
+                  ("responses", "type", "Response", "responseType", "ResponseScheme"))
+
+
+def per_category(result: dict) -> dict:
+    """P/R/F1 of each category of the kinds that have them, from a :func:`score` result's
+    matched, missed and extra (council, category) pairs."""
+    out: dict = {}
+    for kind in ("failings", "recommendations", "responses"):
+        v = result[kind]
+        missed = [_pair(x) for x in v["missed"]]
+        extra = [_pair(x) for x in v["extra"]]
+        hits = v.get("hits", {})
+        for label in sorted({lab for _, lab in missed + extra} | set(hits)):
+            tp = hits.get(label, 0)
+            fn = sum(1 for _, lab in missed if lab == label)
+            fp = sum(1 for _, lab in extra if lab == label)
+            p = tp / (tp + fp) if tp + fp else 0.0
+            r = tp / (tp + fn) if tp + fn else 0.0
+            out.setdefault(kind, {})[label] = {"precision": round(p, 3), "recall": round(r, 3),
+                                               "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+                                               "gold": tp + fn, "found": tp + fp}
+    return out
+
+
+def _pair(text: str) -> tuple[str, str]:
+    council, _, label = text.strip("()").rpartition(", ")
+    return council.strip("'\""), label.strip("'\"")
+
+
+def confusion(graph: Graph, golds: list[dict]) -> dict:
+    """Statement by statement: for each gold fact of a kind with categories, the categories the
+    graph gives the same statement (a fact of the same article whose evidence overlaps the gold
+    evidence), counted as (gold category, found category); ``(missed)`` when the graph says
+    nothing of that statement, and ``(extra)`` pairs for found statements no gold fact covers."""
+    by_file = {g["article"]: g for g in golds}
+    out: dict = {}
+    for kind, field_name, cls, prop, scheme in CATEGORY_KINDS:
+        found: dict[str, list[tuple[str, str]]] = {}
+        for r in graph.query(Q_STATEMENTS % (cls, prop, scheme)):
+            if str(r.file) in by_file:
+                found.setdefault(str(r.file), []).append((_space(r.evidence), label_key(r.label)))
+        table: dict = {}
+        for file, gold in by_file.items():
+            statements = found.get(file, [])
+            covered = set()
+            for x in gold.get(kind, []):
+                label = label_key(x.get(field_name))
+                ev = _space(x.get("evidence") or "")
+                same = {lab for i, (fev, lab) in enumerate(statements)
+                        if ev and (ev in fev or fev in ev) and not covered.add(i)}
+                # the statement found with the gold category agrees; else each category it got instead
+                for lab in [label] if label in same else sorted(same) or ["(missed)"]:
+                    table[(label, lab)] = table.get((label, lab), 0) + 1
+            for i, (_, lab) in enumerate(statements):
+                if i not in covered:
+                    table[("(extra)", lab)] = table.get(("(extra)", lab), 0) + 1
+        out[kind] = {f"{g} -> {f}": n for (g, f), n in sorted(table.items())}
+    return out
+
+
 def score_graph(graph_path: Path, gold_dir: Path, articles_dir: Path | None = None) -> dict:
     graph = Graph()
     graph.parse(str(graph_path))
-    return score(graph, load_gold(gold_dir), articles_dir)
+    golds = load_gold(gold_dir)
+    result = score(graph, golds, articles_dir)
+    result["per_category"] = per_category(result)
+    result["confusion"] = confusion(graph, golds)
+    return result
 
 
 def format_table(result: dict) -> str:
@@ -217,4 +299,17 @@ def format_table(result: dict) -> str:
     ev = result["evidence"]
     lines.append(f"evidence: {ev}")
     lines.append(f"macro F1 {result['macro_f1']}")
+    for kind, rows in result.get("per_category", {}).items():
+        lines.append("")
+        lines.append(f"{kind} by category{'':<22}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'found':>7}")
+        for label, v in rows.items():
+            lines.append(f"  {label:<44}{v['precision']:>7}{v['recall']:>7}{v['f1']:>7}{v['gold']:>6}{v['found']:>7}")
+    for kind, rows in result.get("confusion", {}).items():
+        lines.append("")
+        lines.append(f"{kind}: confusion by statement (gold category -> what the graph says of that sentence)")
+        for pair, n in rows.items():
+            if pair.split(" -> ")[0] != pair.split(" -> ")[1]:
+                lines.append(f"  {n:>4}  {pair}")
+        agree = sum(n for pair, n in rows.items() if pair.split(" -> ")[0] == pair.split(" -> ")[1])
+        lines.append(f"  {agree:>4}  (same category)")
     return "\n".join(lines)

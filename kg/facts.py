@@ -67,6 +67,7 @@ class Evidence:
     rule: str  # id of the rule that produced the fact
     start: int = -1  # character offset in Article.text_for_extraction, -1 when unknown
     location: str | None = None  # where in a report: "paragraph 12, page 3", "What needs to improve, item 2, page 2"
+    confidence: float | None = None  # the trained model's score, for a fact a model found (None for a rule's)
 
 
 @dataclass(frozen=True)

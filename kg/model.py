@@ -98,6 +98,8 @@ def _provenance(g: Graph, node: URIRef, article: URIRef, evidence) -> None:
     g.add((node, CKG.extractedBy, Literal(evidence.rule)))
     if getattr(evidence, "location", None):
         g.add((node, CKG.location, Literal(evidence.location)))
+    if getattr(evidence, "confidence", None) is not None:
+        g.add((node, CKG.confidence, Literal(Decimal(f"{evidence.confidence:.3f}"), datatype=XSD.decimal)))
 
 
 def _person(g: Graph, name: str) -> URIRef:

@@ -123,12 +123,13 @@ def read_jsonl(path: Path) -> Iterator[dict]:
                 raise AnnotationError(f"{path.name}:{number}: not valid JSON ({exc.msg})") from exc
 
 
-def load_report_annotations(path: Path, reports_dir: Path) -> list[Annotation]:
-    """The stand-off records of ``path`` with their sentences read again from the reports in
-    ``reports_dir``; a sentence whose text no longer has the recorded SHA-1 is an error."""
+def load_report_annotations(path: Path, reports_dir: Path, *, splits: tuple[str, ...] | None = None) -> list[Annotation]:
+    """The stand-off records of ``path`` (of ``splits`` only, when given) with their sentences
+    read again from the reports in ``reports_dir``; a sentence whose text no longer has the
+    recorded SHA-1 is an error."""
     from kg.reports import read_report
 
-    records = list(read_jsonl(path))
+    records = [r for r in read_jsonl(path) if splits is None or r.get("split", "train") in splits]
     bodies: dict[str, str] = {}
     out: list[Annotation] = []
     for rec in records:

@@ -104,7 +104,27 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
                 list_owner = sent
         for label, rid, start, _end in classify(ctx.rules, sent.text):
             facts.append(Finding(ctx.council_at(sent, start), label, sent.evidence(rid)))
+    facts.extend(model_facts(ctx))
     return _dedupe(facts)
+
+
+def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
+    """What the trained classifier finds: each sentence it scores as a finding or a
+    recommendation, with each failing category it names (``ckg:extractedBy`` the model, and
+    its score as the confidence). A recommendation's area is a failing too, as for the rules."""
+    if ctx.scores is None:
+        return []
+    out: list[Finding | Recommendation] = []
+    for sent, scores in zip(ctx.sentences, ctx.scores):
+        kind, kind_score = scores.kind()
+        if kind == "neither" or (sent.bullet is False and len(sent.text.split()) < 4):
+            continue
+        for label, score in scores.failings():
+            evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))
+            if kind == "recommendation":
+                out.append(Recommendation(sent.council, label, evidence))
+            out.append(Finding(sent.council, label, evidence))
+    return out
 
 
 def _dedupe(facts):

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from kg import config
 from kg.extract import PipelineError  # noqa: F401 - where callers have found it
 from kg.extract import failings, people, ratings, responses, statistics
+from kg.extract.classifier import SentenceClassifier
 from kg.extract.context import DocContext, build_context
 from kg.extract.rules import RuleSet, load_rules
 from kg.facts import Article, ArticleFacts
@@ -95,9 +96,14 @@ def phrase_patterns(patterns: list[dict]) -> list[dict]:
     return out
 
 
-def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet) -> ArticleFacts:
-    """Every fact of one parsed article. Comments are never parsed, so never yield facts."""
+def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet,
+                classifier: SentenceClassifier | None = None) -> ArticleFacts:
+    """Every fact of one parsed article. Comments are never parsed, so never yield facts.
+    With a ``classifier``, each sentence is scored first and the extractors read the scores."""
     ctx: DocContext = build_context(article, doc, gazetteer, rules)
+    if classifier is not None:
+        ctx.scores = classifier.scores([s.text for s in ctx.sentences])
+        ctx.classifier_name = classifier.name
     result = ArticleFacts(article=article, councils=list(ctx.mentioned))
     for extractor in EXTRACTORS:
         try:
@@ -113,12 +119,26 @@ class Extractor:
     articles in batches."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, rules_dir: Path | None = None,
-                 model: str | None = None) -> None:
+                 model: str | None = None, *, use_classifier: bool = True) -> None:
         self.gazetteer = gazetteer or Gazetteer.load()
         self.rules_dir = Path(rules_dir or config.DATA / "rules")
         self.rules = load_rules(self.rules_dir)
         self.model = model
+        self.use_classifier = use_classifier
         self._nlp: Language | None = None
+        self._classifier: SentenceClassifier | None = None
+
+    @property
+    def classifier(self) -> SentenceClassifier | None:
+        """The trained sentence classifier (None when switched off)."""
+        if self.use_classifier and self._classifier is None:
+            try:
+                from kg.extract import classifier
+
+                self._classifier = classifier.load()
+            except (OSError, ImportError, ValueError) as exc:
+                raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
+        return self._classifier
 
     @property
     def nlp(self) -> Language:
@@ -130,7 +150,7 @@ class Extractor:
         return self._nlp
 
     def extract(self, article: Article) -> ArticleFacts:
-        return extract_doc(article, self.nlp(article.text_for_extraction), self.gazetteer, self.rules)
+        return extract_doc(article, self.nlp(article.text_for_extraction), self.gazetteer, self.rules, self.classifier)
 
     def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16, n_process: int = 1,
                      side_process: bool = False) -> Iterator[ArticleFacts]:
@@ -145,7 +165,7 @@ class Extractor:
             with SpacyProcess(self.gazetteer.ruler_patterns(), self.model or model_name(),
                               batch_size=batch_size) as parser:
                 for doc, article in parser.pipe(pairs):
-                    yield extract_doc(article, doc, self.gazetteer, self.rules)
+                    yield extract_doc(article, doc, self.gazetteer, self.rules, self.classifier)
             return
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            yield extract_doc(article, doc, self.gazetteer, self.rules)
+            yield extract_doc(article, doc, self.gazetteer, self.rules, self.classifier)

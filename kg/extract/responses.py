@@ -81,7 +81,38 @@ def extract(ctx: DocContext) -> list[Response]:
                 continue
             start, end = _clause(text, match.start())
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
+    out.extend(model_responses(ctx, out))
     return _dedupe(out)
+
+
+def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
+    """Responses the trained classifier finds in sentences where no rule found that type: an
+    action stated without the type's word ("has appointed", "is recruiting from abroad").
+    The amount of a funding response is read as the rules read it."""
+    if ctx.scores is None:
+        return []
+    by_rules: set[tuple[int, str]] = set()  # (sentence index, type) the rules found
+    for r in found:
+        for sent in ctx.sentences:
+            if sent.start <= r.evidence.start < sent.start + len(sent.text):
+                by_rules.add((sent.index, r.response_type))
+                break
+    out: list[Response] = []
+    for sent, scores in zip(ctx.sentences, ctx.scores):
+        if sent.council is None:
+            continue
+        for label, score in scores.responses():
+            if (sent.index, label) in by_rules:
+                continue
+            amount = None
+            if label == "funding":
+                for m in AMOUNT.finditer(sent.text):
+                    start, end = _clause(sent.text, m.start())
+                    if not NOT_SPENDING.search(sent.text[start:end]):
+                        amount = parse_amount(m.group("num"), m.group("unit"))
+                        break
+            out.append(Response(sent.council, label, sent.evidence(ctx.classifier_name, confidence=score), amount))
+    return out
 
 
 def _dedupe(found: list[Response]) -> list[Response]:
