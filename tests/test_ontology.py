@@ -771,3 +771,15 @@ def test_default_shapes_are_lifted_once_per_process() -> None:
     fresh = validate(bad, shapes=load_shapes())  # explicit shapes are lifted anew
     assert again[0] == again[1] == fresh.violations and fresh.violations
     assert validate(build_valid_graph()).conforms
+
+
+def test_a_model_fact_carries_a_confidence_from_0_to_1() -> None:
+    data = build_valid_graph()
+    finding = fact_iri("finding", "E08000036", "high caseloads")
+    data.set((finding, CKG.extractedBy, Literal("model:sentence_classifier@1.0.0")))
+    data.set((finding, CKG.confidence, Literal(Decimal("0.812"), datatype=XSD.decimal)))
+    assert validate(data).conforms
+    data.set((finding, CKG.confidence, Literal(Decimal("1.5"), datatype=XSD.decimal)))
+    assert_violation(data, finding, "ckg:confidence", "from 0 to 1")
+    data.set((finding, CKG.confidence, Literal("high")))
+    assert_violation(data, finding, "ckg:confidence")

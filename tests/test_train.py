@@ -55,9 +55,7 @@ def test_news_sentences_take_the_labels_of_the_gold_facts(tmp_path: Path) -> Non
     assert not any("Council told" in t for t in by_text), "the headline is not labelled"
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    """A real spaCy training run (bow config, 40 steps) on a few sentences."""
+def _tiny_corpus() -> Corpus:
     critical = ["Caseloads are far too high for many social workers.", "Supervision is irregular and poorly recorded.",
                 "Too many children experience changes of social worker.", "Plans drift and are not reviewed."]
     labels = [("high caseloads",), ("supervision",), ("changes of social worker",), ("drift in plans",)]
@@ -66,8 +64,14 @@ def tiny_model(tmp_path_factory) -> Path:
     anns = [Annotation(t, "finding", f, None, "train", "r.pdf") for t, f in zip(critical, labels)] * 3
     anns += [Annotation(t, "neither", (), ("leadership change",) if "appointed" in t else (), "train", "n.txt")
              for t in praise] * 3
+    return Corpus(train=anns, dev=anns[:8], test=[], news_dev=[])
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    """A real spaCy training run (bow config, 40 steps) on a few sentences."""
     out = tmp_path_factory.mktemp("model") / "clf"
-    train("bow", out=out, corpus=Corpus(train=anns, dev=anns[:8], test=[], news_dev=[]), max_steps=40)
+    train("bow", out=out, corpus=_tiny_corpus(), max_steps=40)
     return out
 
 
@@ -83,15 +87,7 @@ def test_a_trained_model_loads_and_scores(tiny_model: Path) -> None:
 
 def test_training_is_reproducible(tiny_model: Path, tmp_path: Path) -> None:
     """The same annotations, config and seed give the same model, byte for byte."""
-    critical = ["Caseloads are far too high for many social workers.", "Supervision is irregular and poorly recorded.",
-                "Too many children experience changes of social worker.", "Plans drift and are not reviewed."]
-    labels = [("high caseloads",), ("supervision",), ("changes of social worker",), ("drift in plans",)]
-    praise = ["Children are seen alone and their views are recorded well.", "Leaders know their services well.",
-              "The council has appointed a new director.", "Managers provide effective oversight."]
-    anns = [Annotation(t, "finding", f, None, "train", "r.pdf") for t, f in zip(critical, labels)] * 3
-    anns += [Annotation(t, "neither", (), ("leadership change",) if "appointed" in t else (), "train", "n.txt")
-             for t in praise] * 3
-    again = train("bow", out=tmp_path / "clf", corpus=Corpus(train=anns, dev=anns[:8], test=[], news_dev=[]), max_steps=40)
+    again = train("bow", out=tmp_path / "clf", corpus=_tiny_corpus(), max_steps=40)
     for name in ("textcat_multilabel/model", "meta.json", "config.cfg"):
         assert (again / name).read_bytes() == (tiny_model / name).read_bytes(), name
 
