@@ -117,7 +117,7 @@ def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
     out: list[Finding | Recommendation] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
         kind, kind_score = scores.kind()
-        if kind == "neither" or (sent.bullet is False and len(sent.text.split()) < 4):
+        if kind == "neither" or (not sent.bullet and len(sent.text.split()) < 4):  # a heading
             continue
         for label, score in scores.failings():
             evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from kg import config
 from kg.extract import PipelineError  # noqa: F401 - where callers have found it
 from kg.extract import failings, people, ratings, responses, statistics
+from kg.extract import classifier as sentence_classifier
 from kg.extract.classifier import SentenceClassifier
 from kg.extract.context import DocContext, build_context
 from kg.extract.rules import RuleSet, load_rules
@@ -133,9 +134,7 @@ class Extractor:
         """The trained sentence classifier (None when switched off)."""
         if self.use_classifier and self._classifier is None:
             try:
-                from kg.extract import classifier
-
-                self._classifier = classifier.load()
+                self._classifier = sentence_classifier.load()
             except (OSError, ImportError, ValueError) as exc:
                 raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
         return self._classifier

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from kg.extract.context import DocContext
@@ -39,6 +40,19 @@ def parse_amount(number: str, unit: str | None) -> Decimal:
     return plain_decimal(value)
 
 
+def spending(text: str) -> Iterator[tuple[re.Match, int, int, Decimal]]:
+    """Each sum of money in ``text`` that is spent, not cut, saved or owed: (match, start and
+    end of its clause, amount in pounds).
+
+    >>> [a for *_, a in spending("It will invest £2m, while cutting £1m from transport.")]
+    [Decimal('2000000')]
+    """
+    for m in AMOUNT.finditer(text):
+        start, end = _clause(text, m.start())
+        if not NOT_SPENDING.search(text[start:end]):
+            yield m, start, end, parse_amount(m.group("num"), m.group("unit"))
+
+
 def _clause(text: str, position: int) -> tuple[int, int]:
     """Bounds of the clause of ``text`` around ``position``."""
     start, end = 0, len(text)
@@ -61,11 +75,7 @@ def extract(ctx: DocContext) -> list[Response]:
         text = sent.text
         with_amount = False
         if "£" in text and any(r.search(text) for r in funding_rules):
-            for m in AMOUNT.finditer(text):
-                start, end = _clause(text, m.start())
-                if NOT_SPENDING.search(text[start:end]):
-                    continue
-                amount = parse_amount(m.group("num"), m.group("unit"))
+            for m, start, end, amount in spending(text):
                 out.append(Response(ctx.council_at(sent, m.start()), "funding",
                                     sent.evidence("response.funding.amount", start, end), amount))
                 with_amount = True
@@ -106,11 +116,10 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 continue
             amount = None
             if label == "funding":
-                for m in AMOUNT.finditer(sent.text):
-                    start, end = _clause(sent.text, m.start())
-                    if not NOT_SPENDING.search(sent.text[start:end]):
-                        amount = parse_amount(m.group("num"), m.group("unit"))
-                        break
+                spent = next(spending(sent.text), None)
+                if spent is None and AMOUNT.search(sent.text):
+                    continue  # its only sums are cuts, savings or overspends: money, but no response
+                amount = spent[3] if spent else None
             out.append(Response(sent.council, label, sent.evidence(ctx.classifier_name, confidence=score), amount))
     return out
 
