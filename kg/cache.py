@@ -46,6 +46,7 @@ def code_version(rules_dir: Path | None = None) -> str:
     """Everything that shapes the graph of one article, hashed: the pipeline's name and
     version, spaCy's version, the rule files, the project's data files and ontology, the trained
     sentence classifier and the code of every kg module. Changing any of them invalidates the cache."""
+    from kg.extract.classifier import model_files
     from kg.namespaces import digest
 
     name, version = installed_model()
@@ -54,7 +55,7 @@ def code_version(rules_dir: Path | None = None) -> str:
     files += sorted(config.ONTOLOGY.glob("*.ttl"))
     files += [config.DATA / n for n in ("councils.csv", "organisations.jsonl", "ingest_patterns.json")]
     files += sorted((config.ROOT / "kg").rglob("*.py"))
-    files += sorted(p for p in (config.DATA / "model" / "sentence-classifier").rglob("*") if p.is_file())  # the classifier
+    files += model_files()  # the trained sentence classifier
     for path in files:
         parts.append(path.name)
         parts.append(path.read_bytes() if path.exists() else b"")
