@@ -247,10 +247,24 @@ def train(config_name: str = "ensemble-glove", *, out: Path | None = None, repor
         spacy_train(cfg, tmp / "output", overrides=overrides, use_gpu=-1)
         best = tmp / "output" / "model-best"
         _finish(best, config_name, seed, n_train)
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(best, out)
+        _replace_folder(best, out)
     return out
+
+
+def _replace_folder(source: Path, target: Path) -> None:
+    """Put a copy of ``source`` at ``target``: copied beside it first, then renamed into place, so
+    an interrupted run leaves the previous model whole, never half a model."""
+    staging = target.with_name(f".{target.name}.new")
+    previous = target.with_name(f".{target.name}.old")
+    for leftover in (staging, previous):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(source, staging)
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    if previous.exists():
+        shutil.rmtree(previous)
 
 
 def _finish(model: Path, config_name: str, seed: int, n_train: int) -> None:
