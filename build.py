@@ -512,7 +512,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             return EXIT_FATAL
         params[name.strip()] = value
     try:
-        text = args.sparql if args.sparql is not None else query.load_query(Path(args.file)).text
+        text = args.sparql if args.sparql is not None else query.load_query(Path(args.file), require_summary=False).text
         columns, rows = query.run_query(Path(args.out), text, params=params)
     except (FileNotFoundError, ValueError, TypeError, SyntaxError) as exc:  # SyntaxError: bad SPARQL
         log.error("%s", exc)

@@ -44,6 +44,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.namespaces import PREFIXES
+
 from kg import config
 from kg.store import open_store
 
@@ -107,13 +109,15 @@ def parse_header(text: str) -> Header:
     return Header(summary, tuple(params))
 
 
-def load_query(path: Path) -> Query:
-    """Read one ``.rq`` file; it must carry a ``#+ summary:`` header."""
+def load_query(path: Path, *, require_summary: bool = True) -> Query:
+    """Read one ``.rq`` file; a canned question (``queries/``) must carry a ``#+ summary:``
+    header, a user's own file need not (its summary is then its name)."""
     text = Path(path).read_text(encoding="utf-8")
     header = parse_header(text)
-    if not header.summary:
+    if not header.summary and require_summary:
         raise ValueError(f"{path}: no '#+ summary:' header")
-    return Query(name=Path(path).stem, summary=header.summary, text=text, path=Path(path), params=header.params)
+    return Query(name=Path(path).stem, summary=header.summary or Path(path).stem, text=text, path=Path(path),
+                 params=header.params)
 
 
 def load_queries(directory: Path = config.QUERIES) -> list[Query]:
@@ -152,11 +156,30 @@ def _substitutions(text: str, params: dict[str, str] | None) -> tuple[dict[ox.Va
     return subs, hidden
 
 
+#: The graph's prefixes, known to every query without PREFIX lines (a query's own PREFIX wins).
+PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+#: An update operation, after the prologue: refused by name, the store is read-only.
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(?P<op>INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE)
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
 def execute(store: ox.Store, text: str, *, params: dict[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
-    """Run ``text`` on an open store; see :func:`run_query`."""
+    """Run ``text`` on an open store; see :func:`run_query`. The graph's prefixes (ckg, rdf,
+    rdfs, skos, prov, schema, org, foaf, xsd, dcterms, ...) are known without PREFIX lines."""
+    update = _UPDATE.match(_without_comments(text))
+    if update:
+        raise ValueError(f"updates are not allowed: {update.group('op').upper()} would change the graph; "
+                         "queries are read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)")
     subs, hidden = _substitutions(text, params)
     try:
-        result = store.query(text, substitutions=subs or None)
+        result = store.query(text, substitutions=subs or None, prefixes=PREFIX_IRIS)
+    except SyntaxError as exc:  # one line, not the parser's table of expected characters
+        raise SyntaxError(f"not a valid SPARQL query: {_first_line(str(exc))}") from None
     except RuntimeError as exc:  # e.g. a parameter variable missing from the SELECT projection
         raise ValueError(f"cannot run query: {exc}") from exc
     if isinstance(result, ox.QueryBoolean):
@@ -169,6 +192,24 @@ def execute(store: ox.Store, text: str, *, params: dict[str, str] | None = None)
     keep = [i for i, n in enumerate(names) if n not in hidden]
     rows = [[_term_text(solution[i]) for i in keep] for solution in result]
     return [names[i] for i in keep], rows
+
+
+def _first_line(message: str, limit: int = 200) -> str:
+    """The SPARQL parser's message in one line, without its tables of expected characters.
+
+    >>> _first_line("error at 1:15: expected one of REDUCED, [_]")
+    'error at 1:15: expected REDUCED'
+    >>> _first_line("error at 1:34: expected one of Prefix not found, ['%'], [':']")
+    'error at 1:34: unknown prefix (known without PREFIX lines: ckg, id, org, prov, schema, skos, dcterms, foaf, rdfs, rdf, owl, xsd, sh)'
+    """
+    flat = " ".join(message.split())
+    m = re.match(r"(?P<at>error at \d+:\d+): expected one of (?P<what>.*)$", flat)
+    if not m:
+        return flat[:limit] or "syntax error"
+    words = [w.strip() for w in re.sub(r"\[[^\]]*\]", "", m.group("what")).split(",") if w.strip()]
+    if "Prefix not found" in words:
+        return f"{m.group('at')}: unknown prefix (known without PREFIX lines: {', '.join(PREFIX_IRIS)})"
+    return (f"{m.group('at')}: expected {' or '.join(words)}" if words else f"{m.group('at')}: unexpected text")[:limit]
 
 
 def run_query(out_dir: Path, text: str, *, params: dict[str, str] | None = None) -> tuple[list[str], list[list[str]]]:

@@ -51,3 +51,42 @@ def test_view_writes_a_council_page(out):
     page = (out / "viewer-bradford-council.html").read_text(encoding="utf-8")
     assert "Bradford" in page
     assert main(["view", "--council", "Atlantis", "--out", str(out)]) == 1
+
+
+def test_the_graph_prefixes_are_known_without_prefix_lines(out, capsys):
+    assert main(["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?f a ckg:Finding ; ckg:failing/skos:prefLabel ?l }",
+                 "--out", str(out), "--format", "csv"]) == 0
+    assert int(capsys.readouterr().out.splitlines()[1]) > 0
+
+
+def test_updates_are_refused_by_name(out, capsys, caplog):
+    for update in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "PREFIX x: <urn:x#>\nDELETE WHERE { ?s ?p ?o }",
+                   "# a comment\nDROP ALL"):
+        assert main(["query", "--sparql", update, "--out", str(out)]) == 1
+    assert caplog.text.count("updates are not allowed") == 3
+    assert "expected CONSTRUCT" not in caplog.text
+
+
+def test_a_syntax_error_is_one_line(out, caplog):
+    assert main(["query", "--sparql", "SELECT ?x WHERE { ?x a nope:Thing }", "--out", str(out)]) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "\n" not in errors[0] and "unknown prefix" in errors[0]
+    assert "\\u{" not in errors[0]
+
+
+def test_a_users_own_query_file_needs_no_summary(out, tmp_path, capsys):
+    mine = tmp_path / "mine.rq"
+    mine.write_text("SELECT DISTINCT ?council WHERE { ?c a ckg:Council ; rdfs:label ?council }\n", encoding="utf-8")
+    assert main(["query", str(mine), "--out", str(out), "--format", "csv"]) == 0
+    assert "Bradford" in capsys.readouterr().out
+
+
+def test_the_readme_example_runs_and_gives_distinct_rows(out, capsys):
+    readme = (config.ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```sparql\n", 1)[1].split("```", 1)[0]
+    assert main(["query", "--sparql", example, "--out", str(out), "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()[1:]
+    assert rows and len(rows) == len(set(rows))
+    without_prefixes = "\n".join(line for line in example.splitlines() if not line.startswith("PREFIX"))
+    assert main(["query", "--sparql", without_prefixes, "--out", str(out), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[1:] == rows
