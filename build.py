@@ -523,9 +523,26 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """A read-only SPARQL 1.1 endpoint over the built graph."""
+    import errno
+
     from kg import store
 
-    return store.serve(Path(args.out), host=args.host, port=args.port, timeout_s=args.timeout)
+    out = Path(args.out)
+    if not (out / "graph.trig").is_file():
+        log.error("no graph in %s: build it first (python build.py build --out %s)", out, out)
+        return EXIT_FATAL
+    try:
+        return store.serve(out, host=args.host, port=args.port, timeout_s=args.timeout)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            log.error("cannot listen on %s port %d (%s): choose another with --port", args.host, args.port,
+                      os.strerror(exc.errno))
+        else:
+            log.error("the SPARQL endpoint could not start: %s", exc)
+        return EXIT_FATAL
+    except (RuntimeError, TimeoutError) as exc:
+        log.error("the SPARQL endpoint could not start: %s", exc)
+        return EXIT_FATAL
 
 
 def cmd_push(args: argparse.Namespace) -> int:
@@ -559,8 +576,33 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Build the articles into a temporary folder and score the graph against gold annotations."""
+    """Build the articles into a temporary folder and score the graph against gold annotations.
+    The gold is checked before anything is built: a missing folder, or gold for none of the
+    articles, is one line and exit 1."""
     from kg import evaluate
+
+    gold_dir, articles = Path(args.gold), Path(args.articles)
+    if not articles.is_dir():
+        log.error("no folder of articles at %s", articles)
+        return EXIT_FATAL
+    if not gold_dir.is_dir() or not any(gold_dir.glob("*.json")):
+        log.error("no gold annotations (*.json) in %s: give the folder of gold files (format of "
+                  "shared/eval/README.md) with --gold", gold_dir)
+        return EXIT_FATAL
+    try:
+        golds = evaluate.load_gold(gold_dir)
+    except (ValueError, OSError) as exc:
+        log.error("cannot read the gold in %s: %s", gold_dir, exc)
+        return EXIT_FATAL
+    names = {p.name for p in articles.iterdir() if p.is_file()}
+    matching = [g for g in golds if g.get("article") in names]
+    if not matching:
+        log.error("none of the %d gold files in %s is about an article in %s (their \"article\" fields name "
+                  "other files): nothing to score", len(golds), gold_dir, articles)
+        return EXIT_FATAL
+    if len(matching) < len(golds):
+        log.warning("%d of %d gold files name articles that are not in %s; they count as missed",
+                    len(golds) - len(matching), len(golds), articles)
 
     with tempfile.TemporaryDirectory() as tmp:
         ns = argparse.Namespace(articles=args.articles, out=args.out or tmp, validate=True, cache=True,

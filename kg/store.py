@@ -41,6 +41,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -210,6 +211,7 @@ class _Upstream:
     def __init__(self, executable: Path, location: Path, *, timeout_s: int):
         self.executable, self.location, self.timeout_s = executable, location, timeout_s
         self.proc: subprocess.Popen | None = None
+        self.log = None  # oxigraph's own output, in an unnamed temporary file
         self.port = 0
         self.generation = 0
         self.lock = threading.Lock()
@@ -218,12 +220,17 @@ class _Upstream:
         self.port = free_port()
         cmd = [str(self.executable), "serve-read-only", "--location", str(self.location),
                "--bind", _bind_arg("127.0.0.1", self.port), "--timeout-s", str(self.timeout_s)]
-        # stdout only says where the private port is: hidden, so that nobody bypasses the guard
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        # what oxigraph prints says where the private port is ("Listening for requests at ..."): kept
+        # from the user, so that nobody bypasses the guard; read back only to explain a failure
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with code {self.proc.returncode}: {' '.join(cmd)}")
+                self.log.seek(0)
+                said = " ".join(self.log.read().decode("utf-8", "replace").split())[-300:]
+                raise RuntimeError(f"oxigraph exited with code {self.proc.returncode}"
+                                   + (f": {said}" if said else f": {' '.join(cmd)}"))
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                 return
             time.sleep(0.05)
@@ -239,6 +246,9 @@ class _Upstream:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def start(self) -> None:
         with self.lock:

@@ -90,3 +90,60 @@ def test_the_readme_example_runs_and_gives_distinct_rows(out, capsys):
     without_prefixes = "\n".join(line for line in example.splitlines() if not line.startswith("PREFIX"))
     assert main(["query", "--sparql", without_prefixes, "--out", str(out), "--format", "csv"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[1:] == rows
+
+
+def _serve(out, port, *, seconds=60.0):
+    """`build.py serve` as a user runs it, stopped once it says where it listens (or exits)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, str(config.ROOT / "build.py"), "serve", "--out", str(out), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(config.ROOT))
+    lines = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "SPARQL endpoint at" in line:
+            proc.send_signal(signal.SIGINT)
+    proc.wait(30)
+    return proc.returncode, "".join(lines) + proc.stdout.read()
+
+
+def test_serve_prints_one_address_its_own(out):
+    from kg.store import free_port
+
+    port = free_port()
+    code, output = _serve(out, port)
+    assert f"http://127.0.0.1:{port}/query" in output
+    assert "Listening for requests" not in output and output.count("http://") == 1
+
+
+def test_serve_on_a_port_in_use_is_one_line(out):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, output = _serve(out, taken.getsockname()[1])
+    assert code == 1
+    assert "choose another with --port" in output and "Traceback" not in output
+
+
+def test_serve_before_any_build_is_one_line(tmp_path):
+    code, output = _serve(tmp_path / "nothing", 1)
+    assert code == 1 and "build it first" in output and "Traceback" not in output
+
+
+def test_evaluate_checks_its_gold_before_building(tmp_path, caplog):
+    assert main(["evaluate", "--articles", str(config.DATA / "articles"), "--gold", str(tmp_path / "missing")]) == 1
+    assert "no gold annotations" in caplog.text and "built" not in caplog.text  # nothing was built
+    other = tmp_path / "gold"
+    other.mkdir()
+    (other / "x.json").write_text(json.dumps({"article": "not-here.txt", "councils": []}), encoding="utf-8")
+    assert main(["evaluate", "--articles", str(config.DATA / "articles"), "--gold", str(other)]) == 1
+    assert "none of the 1 gold files" in caplog.text
