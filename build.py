@@ -263,7 +263,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     the number of triples, or None when the corpus and the pipeline are unchanged since the
     outputs were written. report.json's entries wait in ``spool`` (JSON lines, in file-name
     order) until it is written, last before the corpus stamp."""
-    from tqdm import tqdm
+    from kg.progress import progress
 
     from kg import model, ontology, render, report
     from kg.cache import CachedArticle, ExtractionCache, code_version
@@ -346,7 +346,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             # what is left in the store is up to date: a fragment is added where there is none
             if views.key_of("") != ontology_key:
                 views.add("", {"nodes": [], "edges": []}, triple_hashes(reference), key=ontology_key)
-            for position, article in enumerate(tqdm(articles, desc="articles", unit="doc", disable=None)):
+            for position, article in enumerate(progress(articles, desc="articles", unit="doc")):
                 name = graph_iri(article.sha1)
                 entry = cache.get(keys[article.source_file]) if cached[position] else None
                 if entry is None:
