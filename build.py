@@ -550,7 +550,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     from kg import store
 
     try:
-        counts = store.push(Path(args.out), endpoint=args.endpoint)
+        counts = store.push(Path(args.out), endpoint=args.endpoint, union=args.union)
     except (FileNotFoundError, OSError, ValueError) as exc:
         log.error("push to %s failed: %s", args.endpoint, exc)
         return EXIT_FATAL
@@ -685,6 +685,9 @@ def parser() -> argparse.ArgumentParser:
     pu = sub.add_parser("push", help="load the graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...)")
     pu.add_argument("--endpoint", required=True, help="Graph Store base URL, e.g. http://127.0.0.1:7878/store")
     pu.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    pu.add_argument("--no-union", dest="union", action="store_false",
+                    help="leave the union of the graphs out of the remote default graph (by default it is written "
+                         "there, so that queries without GRAPH answer remotely as they do locally)")
     pu.set_defaults(func=cmd_push)
 
     c = sub.add_parser("crosscheck", help="check the graph against Ofsted's published judgements")

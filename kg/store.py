@@ -518,15 +518,18 @@ def _graphs_of(source: Path) -> dict[ox.NamedNode | None, list[ox.Triple]]:
 
 
 def push(out_dir: Path, *, endpoint: str, timeout_s: float = 120.0,
-         headers: Mapping[str, str] | None = None) -> dict:
+         headers: Mapping[str, str] | None = None, union: bool = True) -> dict:
     """Copy ``out_dir/graph.trig`` into a SPARQL 1.1 Graph Store HTTP Protocol endpoint.
 
     ``endpoint`` is the Graph Store base URL (``http://host:7878/store`` for Oxigraph,
     ``http://host:3030/DATASET/data`` for Fuseki; credentials may go in the URL as
     ``http://user:password@host/...``). Each named graph is replaced (HTTP PUT
     ``?graph=<iri>``), then the default graph (PUT ``?default``; empty when the ontology and
-    taxonomies have their own graph), so pushing again never duplicates. Graphs that exist only
-    on the remote are left alone. Data go as N-Triples labelled ``text/turtle`` (N-Triples is a
+    taxonomies have their own graph), so pushing again never duplicates. With ``union`` (the
+    default) the remote default graph receives the union of every pushed graph, as a set, so that
+    a query without ``GRAPH`` gives on the remote store the rows it gives here (the local store's
+    default graph is that union too); without it, only ``graph.trig``'s own default graph. Graphs
+    that exist only on the remote are left alone (and are not in the union). Data go as N-Triples labelled ``text/turtle`` (N-Triples is a
     subset of Turtle, the one syntax every Graph Store accepts). Returns counts: named graphs,
     triples in them, triples in the default graph, total.
     """
@@ -539,8 +542,10 @@ def push(out_dir: Path, *, endpoint: str, timeout_s: float = 120.0,
     named = sorted((g for g in graphs if g is not None), key=lambda g: g.value)
     counts = {"endpoint": urllib.parse.urlsplit(base)._replace(query="").geturl(),
               "named_graphs": 0, "named_triples": 0, "default_triples": 0}
+    if union:  # the default graph is what every graph says, once
+        graphs[None] = [t for g in [*named, None] for t in graphs.get(g, [])]
     for graph in [*named, None]:
-        triples = list(dict.fromkeys(graphs[graph]))  # a graph is a set
+        triples = list(dict.fromkeys(graphs.get(graph, [])))  # a graph is a set
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         request = urllib.request.Request(_graph_url(base, graph), data=data, method="PUT",
                                          headers={"Content-Type": "text/turtle; charset=utf-8", **extra})
