@@ -117,7 +117,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         triples = written
         log.info("built %d articles (%d rejected) into %s: %d triples", len(articles), len(rejected), out_dir, triples)
+    if not _official_layer(args, out_dir):
+        return EXIT_FATAL
     return EXIT_PARTIAL if rejected else EXIT_OK
+
+
+def _official_layer(args: argparse.Namespace, out_dir: Path) -> bool:
+    """The official record as a layer: ``--official FILE`` is kept in OUT (as ``crosscheck``
+    keeps it), and the kept record is added again to every graph a build writes, with
+    ``crosscheck.csv``/``.json`` rewritten, in its own named graph. False on an error (said)."""
+    from kg import crosscheck
+
+    try:
+        if getattr(args, "official", None):
+            crosscheck.keep_layer(Path(args.official), out_dir)
+        result = crosscheck.apply_layer(out_dir)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        log.error("the official record could not be added to the graph in %s: %s", out_dir, exc)
+        return False
+    if result is not None:
+        log.info("official record %s added: %s", crosscheck.layer_file(out_dir).name,
+                 ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "nothing to compare")
+    return True
 
 
 def _return_freed_memory() -> None:
@@ -563,8 +584,12 @@ def cmd_crosscheck(args: argparse.Namespace) -> int:
     from kg import crosscheck
     from kg.gazetteer import Gazetteer
 
+    out = Path(args.out)
     try:
-        result = crosscheck.run(Path(args.official), Path(args.out), gazetteer=Gazetteer.load())
+        if not (out / "graph.trig").exists() and not (out / "graph.ttl").exists():
+            raise FileNotFoundError(f"no built graph in {out} (graph.trig or graph.ttl): run the build first")
+        crosscheck.keep_layer(Path(args.official), out)  # every later build of OUT keeps the record
+        result = crosscheck.apply_layer(out, gazetteer=Gazetteer.load(), force=True)
     except (FileNotFoundError, ValueError) as exc:
         log.error("%s", exc)
         return EXIT_FATAL
@@ -661,6 +686,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", dest="cache", action="store_false",
                    help="extract every article again (default: reuse OUT/.cache for unchanged articles)")
     b.add_argument("-j", "--jobs", type=int, default=1, help="spaCy worker processes (nlp.pipe n_process)")
+    b.add_argument("--official", metavar="CSV", default=None,
+                   help="Ofsted's published outcomes table: kept in OUT and added to every build's graph in its own "
+                        "named graph, with crosscheck.csv/.json rewritten whenever the graph changes")
     b.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="send extraction to a Dask scheduler (tcp://host:8786) instead of local processes")
     b.set_defaults(func=cmd_build)

@@ -725,6 +725,65 @@ def run(official_csv: Path, out_dir: Path, *, gazetteer: Gazetteer | None = None
     return Result(discrepancies, len(rows), official_triples, written)
 
 
+# --------------------------------------------------------------------------------------------
+# The official record as a layer of the build
+
+#: Where an output folder keeps the official record it was cross-checked with (one CSV, under
+#: its own name), and the state of the last application of it.
+LAYER_DIR = "official"
+APPLIED = ".official-applied.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def layer_file(out_dir: Path) -> Path | None:
+    """The official record kept in ``out_dir``, if any."""
+    folder = Path(out_dir) / LAYER_DIR
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    return files[0] if files else None
+
+
+def keep_layer(official_csv: Path, out_dir: Path) -> Path:
+    """Keep a copy of ``official_csv`` in ``out_dir`` (replacing an earlier one), so that every
+    later build of that folder adds the record again; returns the copy."""
+    official_csv, folder = Path(official_csv), Path(out_dir) / LAYER_DIR
+    if not official_csv.is_file():
+        raise FileNotFoundError(f"official record not found: {official_csv}")
+    read_official(official_csv)  # refuse a table that is not one before keeping it
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / official_csv.name
+    if not target.exists() or target.read_bytes() != official_csv.read_bytes():
+        atomic_write(target, official_csv.read_bytes())
+    for other in folder.glob("*.csv"):
+        if other != target:
+            other.unlink()
+    return target
+
+
+def apply_layer(out_dir: Path, *, gazetteer: Gazetteer | None = None, force: bool = False) -> Result | None:
+    """Add the kept official record to the graph of ``out_dir`` and write ``crosscheck.csv`` and
+    ``.json`` again, unless it was already applied to this very graph (same record, same
+    ``graph.trig``) and ``force`` is false. None when there is nothing to do."""
+    out_dir = Path(out_dir)
+    record = layer_file(out_dir)
+    if record is None:
+        return None
+    state_path, trig = out_dir / APPLIED, out_dir / "graph.trig"
+    state = {"record": _digest(record), "graph": _digest(trig) if trig.exists() else None}
+    try:
+        applied = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        applied = None
+    if applied == state and not force:
+        return None
+    result = run(record, out_dir, gazetteer=gazetteer)
+    state["graph"] = _digest(trig) if trig.exists() else None
+    atomic_write(state_path, (json.dumps(state, sort_keys=True) + "\n").encode("utf-8"))
+    return result
+
+
 #: A named graph holding an official record (one line starts a subject: literals are one-line).
 _RECORD_BLOCK = re.compile(r"^\S+ a ckg:OfficialRecord\b", re.MULTILINE)
 
@@ -738,7 +797,8 @@ def _union(dataset: Dataset) -> Graph:
 
 
 __all__ = [
-    "AREA_COLUMNS", "COLUMNS", "Claim", "Discrepancy", "OfficialJudgement", "Result", "claims", "crosscheck",
+    "APPLIED", "AREA_COLUMNS", "COLUMNS", "Claim", "Discrepancy", "LAYER_DIR", "OfficialJudgement", "Result",
+    "apply_layer", "claims", "crosscheck", "keep_layer", "layer_file",
     "format_table", "link_graph", "match_official", "official_graph", "official_node", "parse_official_date",
     "read_official", "run", "source_node", "to_csv", "to_json",
 ]

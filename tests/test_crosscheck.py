@@ -448,3 +448,66 @@ def test_articles_disagreeing_on_an_inspections_type_or_date_make_two_valid_clai
     news(g, gazetteer, "d.txt", dt.date(2019, 1, 5), claim(BRADFORD, "inadequate", 2018))
     assert len(set(g.subjects(RDF.type, CKG.Inspection))) == 4
     assert validate(g).conforms
+
+
+# --------------------------------------------------------------------------------------------
+# The official record as a layer of the build (issue 18)
+
+
+def _records(out: Path) -> int:
+    return len(set(Graph().parse(out / "graph.ttl").subjects(RDF.type, CKG.OfficialRecord)))
+
+
+def test_build_official_keeps_the_record_through_every_rebuild(tmp_path: Path, official_csv: Path) -> None:
+    import shutil
+
+    from build import main
+
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    shutil.copytree(config.DATA / "articles", articles)
+    assert main(["build", "--articles", str(articles), "--out", str(out), "--official", str(official_csv)]) == 0
+    assert _records(out) == 1 and (out / crosscheck.LAYER_DIR / "official.csv").is_file()
+    csv_first = (out / "crosscheck.csv").read_bytes()
+    outputs = {n: (out / n).read_bytes() for n in ("graph.trig", "graph.ttl", "crosscheck.csv", "crosscheck.json")}
+    # nothing changed: nothing is rewritten, the record stays
+    assert main(["build", "--articles", str(articles), "--out", str(out)]) == 0
+    assert {n: (out / n).read_bytes() for n in outputs} == outputs
+    # one more article: the graph is written again and the record added again, without --official
+    extra = sorted((config.DATA / "dev").glob("1*.txt"))[0]
+    shutil.copy(extra, articles / extra.name)
+    assert main(["build", "--articles", str(articles), "--out", str(out)]) == 0
+    assert _records(out) == 1
+    assert (out / "graph.trig").read_bytes() != outputs["graph.trig"]
+    # crosscheck.csv/.json were written again from the new graph: the new article's claims are in them
+    rows = json.loads((out / "crosscheck.json").read_text(encoding="utf-8"))["discrepancies"]
+    sources = " ".join(str(d["sources"]) for d in rows)
+    assert extra.name in sources and extra.name.encode() not in csv_first
+    assert extra.name.encode() in (out / "crosscheck.csv").read_bytes()
+    state = json.loads((out / crosscheck.APPLIED).read_text(encoding="utf-8"))
+    assert state["graph"] == hashlib.sha1((out / "graph.trig").read_bytes()).hexdigest()
+
+
+def test_crosscheck_makes_the_record_a_layer_too(tmp_path: Path, official_csv: Path) -> None:
+    import shutil
+
+    from build import main
+
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    shutil.copytree(config.DATA / "articles", articles)
+    assert main(["build", "--articles", str(articles), "--out", str(out)]) == 0
+    assert main(["crosscheck", "--official", str(official_csv), "--out", str(out)]) == 0
+    assert _records(out) == 1
+    extra = sorted((config.DATA / "dev").glob("1*.txt"))[0]
+    shutil.copy(extra, articles / extra.name)
+    assert main(["build", "--articles", str(articles), "--out", str(out)]) == 0
+    assert _records(out) == 1, "a rebuild after crosscheck keeps the record"
+
+
+def test_a_bad_official_table_is_one_error(tmp_path: Path, caplog) -> None:
+    from build import main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(tmp_path / "out"),
+                 "--official", str(bad)]) == 1
+    assert "official record could not be added" in caplog.text
