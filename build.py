@@ -666,6 +666,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--debug", action="store_true",
+                   help="show the Python traceback of an unexpected error (by default: one line)")
     sub = p.add_subparsers(dest="command")
 
     b = sub.add_parser("build", help="build articles into a knowledge graph")
@@ -755,9 +757,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     p = parser()
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-v", "--verbose"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-v", "--verbose", "--debug"):
         argv = ["build", *argv]
-    if argv in (["-v"], ["--verbose"]):
+    if argv and all(a in ("-v", "--verbose", "--debug") for a in argv):
         argv = [*argv, "build"]
     try:
         args = p.parse_args(argv)
@@ -766,7 +768,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
-        args = p.parse_args([*argv, "build"]) if argv and argv[0] in ("-v", "--verbose") else args
+        args = p.parse_args([*argv, "build"]) if argv and argv[0] in ("-v", "--verbose", "--debug") else args
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -775,6 +777,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a user sees one line; --debug shows the traceback
+        if args.debug:
+            raise
+        log.error("unexpected error: %s: %s (run again with --debug for the traceback)", type(exc).__name__,
+                  " ".join(str(exc).split())[:300])
+        return EXIT_FATAL
 
 
 if __name__ == "__main__":

@@ -147,3 +147,17 @@ def test_evaluate_checks_its_gold_before_building(tmp_path, caplog):
     (other / "x.json").write_text(json.dumps({"article": "not-here.txt", "councils": []}), encoding="utf-8")
     assert main(["evaluate", "--articles", str(config.DATA / "articles"), "--gold", str(other)]) == 1
     assert "none of the 1 gold files" in caplog.text
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(monkeypatch, caplog):
+    import build
+
+    def broken(args):
+        raise RuntimeError("the disk\nis on fire")
+
+    monkeypatch.setattr(build, "cmd_query", broken)
+    assert main(["query", "--sparql", "ASK {}"]) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["unexpected error: RuntimeError: the disk is on fire (run again with --debug for the traceback)"]
+    with pytest.raises(RuntimeError, match="on fire"):
+        main(["--debug", "query", "--sparql", "ASK {}"])
