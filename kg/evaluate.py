@@ -87,11 +87,17 @@ def prf(gold: set, found: set) -> dict:
             "found": len(found), "missed": sorted(map(str, gold - found)), "extra": sorted(map(str, found - gold))}
 
 
-def _hits(pairs: set) -> dict:
-    counts: dict = {}
-    for _, label in pairs:
-        counts[label] = counts.get(label, 0) + 1
-    return dict(sorted(counts.items()))
+def by_category(gold: set, found: set) -> dict:
+    """P/R/F1 of each category of (council, category) pairs, as :func:`prf` counts them.
+
+    >>> by_category({("leeds", "supervision"), ("leeds", "leadership")}, {("leeds", "supervision")})["leadership"]
+    {'precision': 0.0, 'recall': 0.0, 'f1': 0.0, 'gold': 1, 'found': 0}
+    """
+    labels = sorted({label for _, label in gold | found})
+    keep = ("precision", "recall", "f1", "gold", "found")
+    return {label: {k: v for k, v in prf({g for g in gold if g[1] == label},
+                                         {f for f in found if f[1] == label}).items() if k in keep}
+            for label in labels}
 
 
 def load_gold(directory: Path) -> list[dict]:
@@ -118,6 +124,7 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
         return next((n for n in labels if n in gold_councils), labels[0] if labels else str(node))
 
     result: dict = {}
+    per_category: dict = {}
     result["councils"] = prf({council_key(c) for g in golds for c in g.get("councils", [])},
                              {key(r.c) for r in graph.query(Q_MENTIONED)})
 
@@ -139,7 +146,7 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
                 for g in golds for x in g.get(kind, []) if label_key(x["category"]) != "other"}
         found = {(key(r.c), label_key(r.label)) for r in graph.query(Q_TOPIC % cls)}
         result[kind] = prf(gold, found)
-        result[kind]["hits"] = _hits(gold & found)
+        per_category[kind] = by_category(gold, found)
 
     gold_amounts: dict = {}
     found_amounts: dict = {}
@@ -150,7 +157,7 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
     for r in graph.query(Q_RESPONSES):
         found_amounts.setdefault((key(r.c), label_key(r.label)), set()).add(_number(r.amount))
     result["responses"] = prf(set(gold_amounts), set(found_amounts))
-    result["responses"]["hits"] = _hits(set(gold_amounts) & set(found_amounts))
+    per_category["responses"] = by_category(set(gold_amounts), set(found_amounts))
     with_amount = [k for k in gold_amounts if k in found_amounts and gold_amounts[k] - {None}]
     good = sum(1 for k in with_amount if (gold_amounts[k] - {None}) <= found_amounts[k])
     result["responses"]["amount_accuracy"] = round(good / len(with_amount), 3) if with_amount else None
@@ -185,6 +192,7 @@ def score(graph: Graph, golds: list[dict], articles_dir: Path | None = None) -> 
 
     result["evidence"] = evidence_share(graph, articles_dir)
     result["macro_f1"] = round(sum(result[k]["f1"] for k in KINDS) / len(KINDS), 3)
+    result["per_category"] = per_category
     return result
 
 
@@ -220,32 +228,6 @@ SELECT ?file ?evidence ?label WHERE { ?f a ckg:%s ; ckg:%s ?concept ; ckg:eviden
 CATEGORY_KINDS = (("failings", "category", "Finding", "failing", "FailingScheme"),
                   ("recommendations", "category", "Recommendation", "failing", "FailingScheme"),
                   ("responses", "type", "Response", "responseType", "ResponseScheme"))
-
-
-def per_category(result: dict) -> dict:
-    """P/R/F1 of each category of the kinds that have them, from a :func:`score` result's
-    matched, missed and extra (council, category) pairs."""
-    out: dict = {}
-    for kind in ("failings", "recommendations", "responses"):
-        v = result[kind]
-        missed = [_pair(x) for x in v["missed"]]
-        extra = [_pair(x) for x in v["extra"]]
-        hits = v.get("hits", {})
-        for label in sorted({lab for _, lab in missed + extra} | set(hits)):
-            tp = hits.get(label, 0)
-            fn = sum(1 for _, lab in missed if lab == label)
-            fp = sum(1 for _, lab in extra if lab == label)
-            p = tp / (tp + fp) if tp + fp else 0.0
-            r = tp / (tp + fn) if tp + fn else 0.0
-            out.setdefault(kind, {})[label] = {"precision": round(p, 3), "recall": round(r, 3),
-                                               "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
-                                               "gold": tp + fn, "found": tp + fp}
-    return out
-
-
-def _pair(text: str) -> tuple[str, str]:
-    council, _, label = text.strip("()").rpartition(", ")
-    return council.strip("'\""), label.strip("'\"")
 
 
 def confusion(graph: Graph, golds: list[dict]) -> dict:
@@ -284,7 +266,6 @@ def score_graph(graph_path: Path, gold_dir: Path, articles_dir: Path | None = No
     graph.parse(str(graph_path))
     golds = load_gold(gold_dir)
     result = score(graph, golds, articles_dir)
-    result["per_category"] = per_category(result)
     result["confusion"] = confusion(graph, golds)
     return result
 

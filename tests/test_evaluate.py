@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import RDF, Graph, Literal, Namespace
 
 from kg import config
-from kg.evaluate import confusion, format_table, per_category, score
+from kg.evaluate import confusion, format_table, score
 from kg.namespaces import CKG, concept_iri
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -41,7 +41,7 @@ GOLD = [{"article": "a.txt", "councils": ["Wakefield"], "ratings": [], "recommen
 
 def test_per_category_scores() -> None:
     result = score(_graph(), GOLD)
-    rows = per_category(result)["failings"]
+    rows = result["per_category"]["failings"]
     assert rows["high caseloads"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "gold": 1, "found": 1}
     assert rows["drift in plans"]["recall"] == 0.0 and rows["drift in plans"]["gold"] == 1
     assert rows["supervision"]["precision"] == 0.0 and rows["supervision"]["found"] == 1
@@ -55,7 +55,6 @@ def test_confusion_by_statement() -> None:
 
 def test_the_table_prints_categories_and_confusions() -> None:
     result = score(_graph(), GOLD)
-    result["per_category"] = per_category(result)
     result["confusion"] = confusion(_graph(), GOLD)
     text = format_table(result)
     assert "failings by category" in text and "drift in plans -> (missed)" in text
