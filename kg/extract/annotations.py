@@ -68,7 +68,7 @@ class Unit:
 def report_units(article: Article) -> list[Unit]:
     """Every sentence of a report's running text (numbered paragraphs, bullet items and plain
     paragraphs; not headings, the judgement table or the title block), with its page."""
-    from kg.reports import paragraphs, split_sentences
+    from kg.reports import page_of, paragraphs, split_sentences
 
     units: list[Unit] = []
     for para in paragraphs(article):
@@ -83,13 +83,10 @@ def report_units(article: Article) -> list[Unit]:
             raw = para.text[s:e]
             stripped = raw.strip()
             s += raw.index(stripped) if stripped else 0
-            e = s + len(stripped)
             words = len(stripped.split())
             if not MIN_WORDS <= words <= MAX_WORDS:
                 continue
             start = para.start + s
-            from kg.reports import page_of
-
             units.append(Unit(article.source_file, page_of(article, start), start, start + len(stripped),
                               stripped, para.section))
     return units

@@ -94,22 +94,23 @@ def _locate(text: str, evidence: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def news_annotations(articles_dir: Path, gold_dir: Path, split: str, nlp=None) -> list[Annotation]:
+def news_annotations(articles_dir: Path, gold_dir: Path, split: str, extractor=None) -> list[Annotation]:
     """Each body sentence of the gold-annotated articles with the labels of the gold facts whose
     evidence it overlaps; sentences stating nothing are ``neither``. The sentences are the
-    extractor's own (same pipeline, same splitting), so training sees what extraction sees."""
+    extractor's own (same pipeline, same splitting), so training sees what extraction sees;
+    give an ``Extractor`` to share one pipeline between folders."""
     from kg.extract.context import build_context
     from kg.extract.pipeline import Extractor
     from kg.ingest import read_article
 
-    extractor = Extractor()
+    extractor = extractor or Extractor(use_classifier=False)
     out: list[Annotation] = []
     for gold_path in sorted(Path(gold_dir).glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         article = read_article(Path(articles_dir) / gold["article"])
         text = article.text_for_extraction
         body_start = text.find(article.body[:200]) if article.body else len(text)
-        doc = (nlp or extractor.nlp)(text)
+        doc = extractor.nlp(text)
         ctx = build_context(article, doc, extractor.gazetteer, extractor.rules)
         spans: list[tuple[int, int, str, str]] = []  # start, end, what, label
         for key, what in (("failings", "finding"), ("recommendations", "recommendation"), ("responses", "response")):
@@ -157,15 +158,19 @@ def load_corpus(reports_dir: Path | None = None, annotations: Path | None = None
     reports: list[Annotation] = []
     for path in sorted((annotations / "reports").glob("*.jsonl")):
         reports += load_report_annotations(path, reports_dir)
+    from kg.extract.pipeline import Extractor
+
+    extractor = Extractor(use_classifier=False)  # its pipeline splits the news of every folder
     news: list[Annotation] = []
     news_folder = annotations / "news"
     if (news_folder / "gold").is_dir():
-        news = [replace(a, split=news_split(a.source)) for a in news_annotations(news_folder, news_folder / "gold", "train")]
+        news = [replace(a, split=news_split(a.source))
+                for a in news_annotations(news_folder, news_folder / "gold", "train", extractor)]
     for path in sorted(news_folder.glob("sentences-*.jsonl")):  # single sentences written for training
         news += load_news_annotations(path)
     dev_news: list[Annotation] = []
     if news_dev is not None:
-        dev_news = news_annotations(news_dev[0], news_dev[1], "news-dev")
+        dev_news = news_annotations(news_dev[0], news_dev[1], "news-dev", extractor)
     return Corpus(train=[a for a in reports if a.split == "train"] + [a for a in news if a.split == "train"],
                   dev=[a for a in reports if a.split == "dev"],
                   test=[a for a in reports if a.split == "test"],
