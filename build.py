@@ -31,9 +31,9 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg import ingest
-    from kg.cache import code_version
+    from kg.pipeline.cache import code_version
     from kg.extract import PipelineError
-    from kg.ingest_cache import IngestCache
+    from kg.pipeline.ingest_cache import IngestCache
 
     articles_dir, out_dir = Path(args.articles), Path(args.out)
     if not articles_dir.is_dir():
@@ -180,7 +180,7 @@ class Released:
     path: str
 
     def as_record(self) -> dict:
-        """What the reading cache keeps (:mod:`kg.ingest_cache`): the record as read."""
+        """What the reading cache keeps (:mod:`kg.pipeline.ingest_cache`): the record as read."""
         return {"source_file": self.source_file, "sha1": self.sha1, "title": self.title,
                 "date": self.date and self.date.isoformat(),
                 "reference_date": self.reference_date and self.reference_date.isoformat(),
@@ -230,7 +230,8 @@ def _inputs(folder: Path, known=None):
     is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning).
     ``known(name, path, read)``, when given, may return the :class:`Released` record of a file
     read before, unchanged: it is yielded instead of reading the file."""
-    from kg import html, ingest, reports
+    from kg import ingest, reports
+    from kg.sources import html
 
     readers = {**{s: ingest.read_article for s in config.ARTICLE_SUFFIXES},
                **{s: html.read_html for s in config.HTML_SUFFIXES},
@@ -284,13 +285,16 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     the number of triples, or None when the corpus and the pipeline are unchanged since the
     outputs were written. report.json's entries wait in ``spool`` (JSON lines, in file-name
     order) until it is written, last before the corpus stamp."""
-    from kg.progress import progress
+    from kg.pipeline.progress import progress
 
-    from kg import model, ontology, render, report
-    from kg.cache import CachedArticle, ExtractionCache, code_version
+    from kg import render
+    from kg.pipeline import summary
+    from kg.graph import ontology
+    from kg.graph import rdf
+    from kg.pipeline.cache import CachedArticle, ExtractionCache, code_version
     from kg.files import atomic_write
-    from kg.gazetteer import Gazetteer
-    from kg.namespaces import article_iri, digest, graph_iri
+    from kg.graph.gazetteer import Gazetteer
+    from kg.graph.namespaces import article_iri, digest, graph_iri
     from kg.projection import ProjectionStore, fragment, triple_hashes
 
     linked = set(duplicates) | set(duplicates.values())
@@ -346,11 +350,11 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
             if news:
                 fresh = _extract(gazetteer, news, args)
         reference = ontology.load_ontology()
-        statements, prefixes = model.turtle_chunk(reference)
-        with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
+        statements, prefixes = rdf.turtle_chunk(reference)
+        with rdf.GraphWriter(out_dir, extra_prefixes=prefixes) as writer, \
                 _open_projection(out_dir / ".cache" / "projection.sqlite", args.cache) as views:
             header = "\n".join(writer.prefixes) + "\n\n"
-            writer.add(model.ONTOLOGY_GRAPH, statements)
+            writer.add(rdf.ONTOLOGY_GRAPH, statements)
             # the store keeps the fragments of the last build: only those whose key changed
             # (or whose article left the corpus) are replaced
             ontology_key = digest(version, "ontology")  # the ontology's fragment is stored under ""
@@ -377,7 +381,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                         result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
                     elif cached[position]:  # its entry was damaged, or removed meanwhile
                         log.warning("the cache entry of %s is unusable: extracting it again", article.source_file)
-                        from kg.extract.pipeline import Extractor
+                        from kg.extract.extractor import Extractor
 
                         late = late or Extractor(gazetteer=gazetteer)
                         result = late.extract(_restore(article))
@@ -385,9 +389,9 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                         result = next(fresh)
                     if result.article.source_file != article.source_file:  # pragma: no cover - order is kept
                         raise RuntimeError("extraction returned articles out of order")
-                    graph = model.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
+                    graph = rdf.article_graph(result, gazetteer, same_story=same_story.get(article.source_file, ()))
                     entry = CachedArticle(writer.statements(graph), len(graph),
-                                          report.file_entry(result, duplicates.get(article.source_file)),
+                                          summary.file_entry(result, duplicates.get(article.source_file)),
                                           fragment(graph, reference, article_iri(article.sha1)), triple_hashes(graph))
                     pending.append((keys[article.source_file], entry))
                     left -= 1
@@ -411,7 +415,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     if args.cache:
         cache.prune(set(keys.values()))
     spool.seek(0)
-    report.write_report(out_dir / "report.json", (json.loads(line) for line in spool), statuses, rejected, triples)
+    summary.write_report(out_dir / "report.json", (json.loads(line) for line in spool), statuses, rejected, triples)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(stamp, json.dumps({"corpus": corpus_key}).encode("utf-8"))
     return triples
@@ -461,10 +465,10 @@ def _input_bytes(articles: list) -> int:
 def _extract(gazetteer, articles: list, args):
     """Facts of ``articles`` in order: on a Dask cluster, or with local spaCy processes."""
     if getattr(args, "dask", None):
-        from kg.distributed import extract_on_cluster
+        from kg.pipeline.distributed import extract_on_cluster
 
         return extract_on_cluster(args.dask, [_restore(a) for a in articles])  # sent to the cluster at once
-    from kg.extract.pipeline import Extractor
+    from kg.extract.extractor import Extractor
 
     side = getattr(args, "side_parser", False) and _input_bytes(articles) >= SIDE_PARSER_MIN
     return Extractor(gazetteer=gazetteer).extract_many((_restore(a) for a in articles), n_process=max(1, args.jobs),
@@ -474,7 +478,7 @@ def _extract(gazetteer, articles: list, args):
 def _distinct_identities(articles: list) -> None:
     """Byte-identical files are two sources of one story: give the second its own identity
     (content hash and file name) so both files keep their provenance."""
-    from kg.namespaces import digest
+    from kg.graph.namespaces import digest
 
     seen: set[str] = set()
     for article in articles:
@@ -499,7 +503,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     store (without loading the graph) when it is as new as graph.ttl, else from graph.ttl."""
     from kg import render
     from kg.files import atomic_write
-    from kg.namespaces import slug
+    from kg.graph.namespaces import slug
     from kg.projection import ProjectionStore
 
     out_dir = Path(args.out)
@@ -523,7 +527,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a .rq file or SPARQL text against the built graph (embedded pyoxigraph store)."""
-    from kg import query
+    from kg.store import queries
 
     params = {}
     for item in args.param or []:
@@ -533,12 +537,12 @@ def cmd_query(args: argparse.Namespace) -> int:
             return EXIT_FATAL
         params[name.strip()] = value
     try:
-        text = args.sparql if args.sparql is not None else query.load_query(Path(args.file), require_summary=False).text
-        columns, rows = query.run_query(Path(args.out), text, params=params)
+        text = args.sparql if args.sparql is not None else queries.load_query(Path(args.file), require_summary=False).text
+        columns, rows = queries.run_query(Path(args.out), text, params=params)
     except (FileNotFoundError, ValueError, TypeError, SyntaxError) as exc:  # SyntaxError: bad SPARQL
         log.error("%s", exc)
         return EXIT_FATAL
-    print(query.format_result(columns, rows, args.format))
+    print(queries.format_result(columns, rows, args.format))
     return EXIT_OK
 
 
@@ -582,7 +586,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_crosscheck(args: argparse.Namespace) -> int:
     """Check the built graph against Ofsted's published judgements, and add the record to it."""
     from kg import crosscheck
-    from kg.gazetteer import Gazetteer
+    from kg.graph.gazetteer import Gazetteer
 
     out = Path(args.out)
     try:
@@ -604,7 +608,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Build the articles into a temporary folder and score the graph against gold annotations.
     The gold is checked before anything is built: a missing folder, or gold for none of the
     articles, is one line and exit 1."""
-    from kg import evaluate
+    from kg.analysis import evaluate
 
     gold_dir, articles = Path(args.gold), Path(args.articles)
     if not articles.is_dir():

@@ -27,7 +27,7 @@ from pathlib import Path
 import rdflib
 
 from bench.synthetic_graph import write_synthetic_out
-from kg.query import execute, load_queries
+from kg.store.queries import execute, load_queries
 from kg.store import ensure_store, open_store
 
 log = logging.getLogger("bench_sparql")

@@ -1,4 +1,4 @@
-"""A synthetic Council KG of any size, in the shape kg/model.py writes, for benchmarks.
+"""A synthetic Council KG of any size, in the shape kg/graph/rdf.py writes, for benchmarks.
 
 One named graph per article, holding the article, the councils, people and roles it names, and
 its facts (inspections, findings, recommendations, responses, statistics, memberships,
@@ -23,21 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import config
-from kg.namespaces import (
-    CKG,
-    ORG,
-    SCHEMA,
-    article_iri,
-    comment_iri,
-    concept_iri,
-    council_iri,
-    digest,
-    fact_iri,
-    graph_iri,
-    organisation_iri,
-    person_iri,
-    role_iri,
-)
+from kg.graph.namespaces import CKG, ORG, SCHEMA, article_iri, comment_iri, concept_iri, council_iri, digest, fact_iri, graph_iri, organisation_iri, person_iri, role_iri
 
 log = logging.getLogger(__name__)
 

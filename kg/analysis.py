@@ -42,7 +42,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kg import config
-from kg.query import execute, load_queries
+from kg.store.queries import execute, load_queries
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _year(value: str) -> int | None:
 
 
 def typed(df: pd.DataFrame) -> pd.DataFrame:
-    """Give a table of plain strings (as kg.query returns them) the obvious column types.
+    """Give a table of plain strings (as kg.store.queries returns them) the obvious column types.
 
     >>> t = typed(pd.DataFrame({"year": ["2018", ""], "amountGBP": ["1000000", ""], "council": ["Bradford", ""]}))
     >>> [str(t[c].dtype) for c in t], t["year"].tolist()[0], pd.isna(t["council"].iloc[1])
@@ -457,7 +457,7 @@ def official_ratings(official_csv: Path = OFFICIAL_CSV, *, gazetteer=None) -> pd
     inspection's year), ``start``, ``end``, ``published``, ``year`` (of the inspection's end,
     else of publication), ``framework``, ``rating`` (the overall grade, ``<NA>`` when the record
     has none: unreadable, not reported) and ``link``."""
-    from kg.gazetteer import Gazetteer
+    from kg.graph.gazetteer import Gazetteer
 
     gazetteer = gazetteer or Gazetteer.load()
     raw = pd.read_csv(official_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -507,7 +507,7 @@ def compare_with_official(source: GraphSource, official_csv: Path = OFFICIAL_CSV
     Monitoring and focused visits give no grade of their own: the ``note`` says so. For a
     finer match (by date, the judgement in force, sub-judgements) see kg.crosscheck.
     """
-    from kg.gazetteer import Gazetteer
+    from kg.graph.gazetteer import Gazetteer
 
     gazetteer = gazetteer or Gazetteer.load()
     official = official_ratings(official_csv, gazetteer=gazetteer)

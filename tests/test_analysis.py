@@ -40,7 +40,7 @@ from kg.analysis import (
     ratings_timeline,
     responses_after_failings,
 )
-from kg.namespaces import CKG
+from kg.graph.namespaces import CKG
 from tests.fixtures.sample_graph import build_sample_dataset
 
 OFFICIAL = config.SHARED / "reference" / "ofsted_csc_ilacs_history.csv"

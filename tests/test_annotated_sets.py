@@ -21,8 +21,8 @@ import pytest
 
 import build
 from kg import config
-from kg.evaluate import KINDS, score_graph
-from kg.gazetteer import Gazetteer
+from kg.analysis.evaluate import KINDS, score_graph
+from kg.graph.gazetteer import Gazetteer
 from kg.ingest import read_article
 
 

@@ -14,9 +14,9 @@ from rdflib.namespace import RDF
 
 from build import main
 from kg import config
-from kg.facts import Article
-from kg.namespaces import CKG, ORG, PROV, SCHEMA
-from kg.ontology import validate
+from kg.graph.facts import Article
+from kg.graph.namespaces import CKG, ORG, PROV, SCHEMA
+from kg.graph.ontology import validate
 
 FACT_CLASSES = (CKG.Inspection, CKG.Finding, CKG.Recommendation, CKG.Response, CKG.Statistic,
                 ORG.Membership, SCHEMA.Quotation)
@@ -322,13 +322,13 @@ def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, mon
     """spaCy cannot load the model, in the side process or in the build's: one clear error,
     exit 1, previous outputs kept."""
     import build
-    import kg.extract.pipeline
+    import kg.extract.extractor
 
     monkeypatch.setattr(build, "SIDE_PARSER_MIN", side_from)
     out = tmp_path / "out"
     out.mkdir()
     (out / "graph.ttl").write_text("previous\n", encoding="utf-8")
-    monkeypatch.setattr(kg.extract.pipeline, "model_name", lambda: "no_such_spacy_model")
+    monkeypatch.setattr(kg.extract.extractor, "model_name", lambda: "no_such_spacy_model")
     assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out), "--no-cache"]) == 1
     assert "spaCy failed: could not load the spaCy pipeline (OSError" in caplog.text
     assert "no_such_spacy_model" in caplog.text
@@ -374,7 +374,7 @@ def test_the_side_parser_starts_from_enough_new_text(tmp_path):
 def test_report_json_is_written_as_a_stream_with_the_bytes_of_one_dump(tmp_path):
     """report.json's entries wait in a temporary file, not in memory; the file is the same
     bytes as one ``json.dumps`` of the whole report, rejected inputs merged in name order."""
-    from kg import report
+    from kg.pipeline import summary
 
     folder = tmp_path / "corpus"
     shutil.copytree(config.DATA / "articles", folder)
@@ -385,7 +385,7 @@ def test_report_json_is_written_as_a_stream_with_the_bytes_of_one_dump(tmp_path)
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [f["file"] for f in data["files"]] == sorted(f["file"] for f in data["files"])
     assert data["status"]["rejected"] == 2 and data["inputs"] == 7
-    again = json.dumps(report.build_report([f for f in data["files"] if f["status"] != "rejected"],
+    again = json.dumps(summary.build_report([f for f in data["files"] if f["status"] != "rejected"],
                                            [type("E", (), {"path": Path(f["file"]), "reason": f["reason"]})
                                             for f in data["files"] if f["status"] == "rejected"],
                                            data["triples"]), indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""kg.cache: what the extraction cache's key covers."""
+"""kg.pipeline.cache: what the extraction cache's key covers."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import cache, config
+from kg import config
+from kg.pipeline import cache
 from kg.extract import classifier
 
 

@@ -11,9 +11,9 @@ import pytest
 from kg import config
 from kg.extract import classifier
 from kg.extract.classifier import Scores, SentenceClassifier
-from kg.extract.pipeline import Extractor
+from kg.extract.extractor import Extractor
 from kg.extract.train import LABELS
-from kg.facts import Article, Finding, Recommendation, Response
+from kg.graph.facts import Article, Finding, Recommendation, Response
 
 REPORTS_DIR = config.ROOT.parent / "shared" / "corpus" / "ofsted-reports"
 EVALUATION = config.ROOT / "docs" / "evaluation.md"

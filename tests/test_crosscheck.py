@@ -17,7 +17,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
 import kg.crosscheck as crosscheck
-from kg import config, model
+from kg import config
+from kg.graph import rdf
 from kg.crosscheck import (
     AGREES,
     DISAGREES,
@@ -32,9 +33,9 @@ from kg.crosscheck import (
     to_csv,
     to_json,
 )
-from kg.facts import Article, ArticleFacts, Evidence, Inspection
-from kg.gazetteer import Gazetteer
-from kg.namespaces import CKG, PREFIXES, SCHEMA, article_iri, bind_prefixes, concept_iri, council_iri, fact_iri, graph_iri
+from kg.graph.facts import Article, ArticleFacts, Evidence, Inspection
+from kg.graph.gazetteer import Gazetteer
+from kg.graph.namespaces import CKG, PREFIXES, SCHEMA, article_iri, bind_prefixes, concept_iri, council_iri, fact_iri, graph_iri
 
 XSD = PREFIXES["xsd"]  # a plain Namespace: rdflib's XSD warns when pytest inspects the module
 BRADFORD, WAKEFIELD, BCP, NORTH_NORTHANTS, LEEDS = "E08000032", "E08000036", "E06000058", "E06000061", "E08000035"
@@ -187,7 +188,7 @@ def sha(name: str) -> str:
 def news(g: Graph, gazetteer: Gazetteer, name: str, published: dt.date | None, *facts: Inspection) -> URIRef:
     """A news article stating inspections, through the model (as the build writes it)."""
     article = Article(source_file=name, sha1=sha(name), title=name, body="...", date=published)
-    for triple in model.article_graph(ArticleFacts(article=article, facts=list(facts)), gazetteer):
+    for triple in rdf.article_graph(ArticleFacts(article=article, facts=list(facts)), gazetteer):
         g.add(triple)
     return article_iri(article.sha1)
 
@@ -349,8 +350,8 @@ def test_run_adds_the_record_to_the_built_graph(tmp_path: Path, official_csv: Pa
         named.add(triple)
     with warnings.catch_warnings():  # rdflib's TriG writer uses its own deprecated names
         warnings.simplefilter("ignore", DeprecationWarning)
-        (out / "graph.trig").write_bytes(model.serialise(dataset, "trig"))
-    (out / "graph.ttl").write_bytes(model.serialise(g, "turtle"))
+        (out / "graph.trig").write_bytes(rdf.serialise(dataset, "trig"))
+    (out / "graph.ttl").write_bytes(rdf.serialise(g, "turtle"))
 
     result = crosscheck.run(official_csv, out, gazetteer=gazetteer)
     assert result.counts == {"agrees": 1}
@@ -430,14 +431,14 @@ def test_run_on_a_build_keeps_its_layout_and_is_byte_stable(tmp_path: Path, offi
     assert isomorphic(quads, union)  # graph.ttl is still the union of graph.trig
     assert len(union) > len(built) and len(set(union.subjects(RDF.type, CKG.OfficialRecord))) == 1
     # the article graphs are untouched: the build's blocks are all still there, verbatim
-    _, before = model.trig_blocks(first["graph.trig"].decode("utf-8"))
-    assert len(before) == len(model.trig_blocks((out / "graph.trig").read_text(encoding="utf-8"))[1])
+    _, before = rdf.trig_blocks(first["graph.trig"].decode("utf-8"))
+    assert len(before) == len(rdf.trig_blocks((out / "graph.trig").read_text(encoding="utf-8"))[1])
 
 
 def test_articles_disagreeing_on_an_inspections_type_or_date_make_two_valid_claims(gazetteer: Gazetteer) -> None:
     """Found by the 10,000-article benchmark: two articles giving one council, grade and year
     another inspection type (or date) made one node with two types, and the build failed its shapes."""
-    from kg.ontology import validate
+    from kg.graph.ontology import validate
 
     g = Graph()
     news(g, gazetteer, "a.txt", dt.date(2019, 1, 2), claim(BRADFORD, "inadequate", 2018, itype="monitoring visit"))

@@ -29,7 +29,7 @@ def test_dask_build_equals_local_build(cluster, tmp_path):
 
 
 def test_batches_cover_every_article_in_order():
-    from kg.distributed import batches
+    from kg.pipeline.distributed import batches
 
     items = list(range(100))
     assert [x for b in batches(items, 7) for x in b] == items

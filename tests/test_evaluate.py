@@ -1,12 +1,12 @@
-"""kg.evaluate: P/R/F1 per kind and per category, and the confusion table by statement, on a
+"""kg.analysis.evaluate: P/R/F1 per kind and per category, and the confusion table by statement, on a
 small graph built by hand (not through the extractor)."""
 from __future__ import annotations
 
 from rdflib import RDF, Graph, Literal, Namespace
 
 from kg import config
-from kg.evaluate import confusion, format_table, score
-from kg.namespaces import CKG, concept_iri
+from kg.analysis.evaluate import confusion, format_table, score
+from kg.graph.namespaces import CKG, concept_iri
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")

@@ -6,18 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from kg.extract.pipeline import Extractor
-from kg.facts import (
-    Article,
-    Comment,
-    Finding,
-    Inspection,
-    Membership,
-    Quotation,
-    Recommendation,
-    Response,
-    Statistic,
-)
+from kg.extract.extractor import Extractor
+from kg.graph.facts import Article, Comment, Finding, Inspection, Membership, Quotation, Recommendation, Response, Statistic
 
 BRADFORD, WAKEFIELD, HULL, CAMBS = "E08000032", "E08000036", "E06000010", "E10000003"
 DONCASTER, LEEDS, NORTHANTS = "E08000017", "E08000035", "E10000021"

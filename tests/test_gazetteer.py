@@ -1,4 +1,4 @@
-"""Tests for kg.gazetteer, data/councils.csv, data/organisations.jsonl and scripts/make_councils.py."""
+"""Tests for kg.graph.gazetteer, data/councils.csv, data/organisations.jsonl and scripts/make_councils.py."""
 from __future__ import annotations
 
 import csv
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import config, gazetteer
-from kg.gazetteer import Council, Gazetteer, Organisation, fold, load_gazetteer
+from kg import config
+from kg.graph import gazetteer
+from kg.graph.gazetteer import Council, Gazetteer, Organisation, fold, load_gazetteer
 
 REFERENCE = config.SHARED / "reference"
 ILACS = REFERENCE / "ofsted_csc_ilacs_history.csv"
@@ -467,7 +468,7 @@ def test_cached_loader() -> None:
 
 
 def test_import_does_no_work() -> None:
-    code = "import sys, kg.gazetteer; print('spacy' in sys.modules, kg.gazetteer.load_gazetteer.cache_info().currsize)"
+    code = "import sys, kg.graph.gazetteer; print('spacy' in sys.modules, kg.graph.gazetteer.load_gazetteer.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(config.ROOT), "PATH": ""})
     assert out.stdout.split() == ["False", "0"]

@@ -1,4 +1,4 @@
-"""kg/html.py: saved news pages -> Article (title, date, body, comments), boilerplate dropped."""
+"""kg/sources/html.py: saved news pages -> Article (title, date, body, comments), boilerplate dropped."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import config, html
+from kg import config
+from kg.sources import html
 from kg.ingest import IngestError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,9 +235,9 @@ def test_hostile_markup_never_raises(tmp_path, data):
 
 
 def test_evidence_is_verbatim_in_the_extracted_text(tmp_path):
-    """Provenance: every fact's evidence is in the extracted text that `python -m kg.html` prints;
+    """Provenance: every fact's evidence is in the extracted text that `python -m kg.sources.html` prints;
     no fact comes from a comment."""
-    from kg.extract.pipeline import Extractor
+    from kg.extract.extractor import Extractor
 
     path = _write(tmp_path, "page.html", NEWS_PAGE)
     art = html.read_html(path)
@@ -249,7 +250,7 @@ def test_evidence_is_verbatim_in_the_extracted_text(tmp_path):
         assert space(fact.evidence.text) in text, fact
     ratings = {getattr(f, "rating", None) for f in result.facts}
     assert "inadequate" in ratings and "outstanding" not in ratings and "good" not in ratings
-    printed = subprocess.run([sys.executable, "-m", "kg.html", str(path)], cwd=ROOT,
+    printed = subprocess.run([sys.executable, "-m", "kg.sources.html", str(path)], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout
     assert space(printed) == text
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import kg.ingest as ingest
 from kg.config import DATA
-from kg.facts import Article
+from kg.graph.facts import Article
 from kg.ingest import (
     IngestError,
     UnreadableFile,

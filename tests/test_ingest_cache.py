@@ -1,11 +1,11 @@
-"""The reading cache: what reading each file gave, kept between builds (kg/ingest_cache.py)."""
+"""The reading cache: what reading each file gave, kept between builds (kg/pipeline/ingest_cache.py)."""
 from __future__ import annotations
 
 import logging
 
 import pytest
 
-from kg.ingest_cache import IngestCache
+from kg.pipeline.ingest_cache import IngestCache
 
 
 def _files(tmp_path, **texts):
@@ -111,7 +111,7 @@ def test_off_it_keeps_nothing(tmp_path):
 def test_doctests():
     import doctest
 
-    import kg.ingest_cache
+    import kg.pipeline.ingest_cache
 
-    result = doctest.testmod(kg.ingest_cache)
+    result = doctest.testmod(kg.pipeline.ingest_cache)
     assert result.attempted >= 5 and result.failed == 0

@@ -1,4 +1,4 @@
-"""Tests for the ontology files (OWL, SKOS, SHACL) and kg.ontology (loading, validation)."""
+"""Tests for the ontology files (OWL, SKOS, SHACL) and kg.graph.ontology (loading, validation)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,34 +11,10 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 
-import kg.ontology
+import kg.graph.ontology
 from kg import config
-from kg.namespaces import (
-    CKG,
-    ORG,
-    PREFIXES,
-    SCHEMA,
-    SCHEMES,
-    article_iri,
-    bind_prefixes,
-    comment_iri,
-    concept_iri,
-    council_iri,
-    digest,
-    fact_iri,
-    graph_iri,
-    organisation_iri,
-    person_iri,
-    role_iri,
-)
-from kg.ontology import (
-    ValidationError,
-    ValidationResult,
-    ensure_valid,
-    load_ontology,
-    load_shapes,
-    validate,
-)
+from kg.graph.namespaces import CKG, ORG, PREFIXES, SCHEMA, SCHEMES, article_iri, bind_prefixes, comment_iri, concept_iri, council_iri, digest, fact_iri, graph_iri, organisation_iri, person_iri, role_iri
+from kg.graph.ontology import ValidationError, ValidationResult, ensure_valid, load_ontology, load_shapes, validate
 
 # --- the contract, as CONTRACT.md states it -------------------------------------------------
 
@@ -274,7 +250,7 @@ def test_rating_ranks_order_the_scale(ontology: Graph) -> None:
                for c in top_labels(ontology, CKG.RatingScheme).values())
 
 
-# --- a small valid graph, built the way kg.model writes it -----------------------------------
+# --- a small valid graph, built the way kg.graph.rdf writes it -----------------------------------
 
 SHA = "9133ede774c676cf" + "0" * 24
 WAKEFIELD = council_iri("E08000036")
@@ -466,7 +442,7 @@ def only(data: Graph, kind: URIRef) -> URIRef:
 def assert_violation(data: Graph, focus: URIRef, *phrases: str) -> list[str]:
     result = validate(data)
     assert not result.conforms
-    short = kg.ontology._name(focus)
+    short = kg.graph.ontology._name(focus)
     lines = [v for v in result.violations if v.startswith(short)]
     assert lines, messages(result)
     for phrase in phrases:
@@ -575,7 +551,7 @@ def test_fact_derived_from_a_comment() -> None:
     data.set((finding, PROV.wasDerivedFrom, comment))
     assert_violation(data, finding, "prov:wasDerivedFrom", "never a reader comment")
     lines = assert_violation(data, comment, "^prov:wasDerivedFrom", "derived from this reader comment")
-    assert any(kg.ontology._name(finding) in line for line in lines)  # the line names the fact
+    assert any(kg.graph.ontology._name(finding) in line for line in lines)  # the line names the fact
 
 
 def test_quotation_from_a_comment_fails_the_document_check() -> None:
@@ -586,8 +562,8 @@ def test_quotation_from_a_comment_fails_the_document_check() -> None:
     data.set((quotation, PROV.wasDerivedFrom, comment))
     result = validate(data)
     assert not result.conforms
-    assert not any(v.startswith(kg.ontology._name(comment)) for v in result.violations)
-    assert any(v.startswith(kg.ontology._name(quotation)) and "never a reader comment" in v
+    assert not any(v.startswith(kg.graph.ontology._name(comment)) for v in result.violations)
+    assert any(v.startswith(kg.graph.ontology._name(quotation)) and "never a reader comment" in v
                for v in result.violations)
 
 
@@ -654,11 +630,11 @@ def test_violation_lines_show_complex_paths() -> None:
     report = Graph()
     path = BNode()
     inner = BNode()
-    report.add((inner, kg.ontology.SH.zeroOrMorePath, SKOS.broader))
+    report.add((inner, kg.graph.ontology.SH.zeroOrMorePath, SKOS.broader))
     from rdflib.collection import Collection
 
     Collection(report, path, [CKG.failing, inner, SKOS.topConceptOf])
-    assert kg.ontology._path(report, path) == "ckg:failing/skos:broader*/skos:topConceptOf"
+    assert kg.graph.ontology._path(report, path) == "ckg:failing/skos:broader*/skos:topConceptOf"
 
 
 def test_lifting_property_shapes_keeps_the_results(shapes: Graph) -> None:
@@ -674,11 +650,11 @@ def test_lifting_property_shapes_keeps_the_results(shapes: Graph) -> None:
     data.remove((only(data, SCHEMA.Quotation), CKG.evidence, None))
     data.set((fact_iri("finding", "E08000036", "high caseloads"), PROV.wasDerivedFrom,
               comment_iri(SHA, "1")))
-    lifted = kg.ontology._lift_property_shapes(shapes)
-    assert len(set(lifted.subjects(RDF.type, kg.ontology.SH.PropertyShape))) > 50
+    lifted = kg.graph.ontology._lift_property_shapes(shapes)
+    assert len(set(lifted.subjects(RDF.type, kg.graph.ontology.SH.PropertyShape))) > 50
     _, plain_report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
                                           allow_warnings=True)
-    plain, _ = kg.ontology._describe(plain_report, data)
+    plain, _ = kg.graph.ontology._describe(plain_report, data)
     result = validate(data, shapes=shapes)
     assert len(result.violations) >= 7
     assert result.violations == plain
@@ -691,7 +667,7 @@ def test_synthetic_graph_of_many_facts_conforms() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    failures, tried = doctest.testmod(kg.ontology, optionflags=doctest.ELLIPSIS)
+    failures, tried = doctest.testmod(kg.graph.ontology, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
 
 
@@ -750,7 +726,7 @@ def test_batch_validator_accepts_only_conforming_batches(side_process: bool) -> 
     bad_graph = build_valid_graph()
     bad_graph.set((WAKEFIELD, CKG.gssCode, Literal("W06000015")))
     accepted: list[str] = []
-    validator = kg.ontology.BatchValidator(accepted.append, side_process=side_process)
+    validator = kg.graph.ontology.BatchValidator(accepted.append, side_process=side_process)
     validator.start()
     assert (validator._pool is not None) is side_process
     validator.submit(good, ["a", "b"])
@@ -764,7 +740,7 @@ def test_batch_validator_accepts_only_conforming_batches(side_process: bool) -> 
 
 
 def test_default_shapes_are_lifted_once_per_process() -> None:
-    assert kg.ontology._default_lifted_shapes() is kg.ontology._default_lifted_shapes()
+    assert kg.graph.ontology._default_lifted_shapes() is kg.graph.ontology._default_lifted_shapes()
     bad = build_valid_graph()
     bad.set((WAKEFIELD, CKG.gssCode, Literal("W06000015")))
     again = [validate(bad).violations for _ in range(2)]  # pyshacl may add to the shapes it reads

@@ -1,10 +1,10 @@
-"""kg.progress: a bar on a terminal, log lines elsewhere."""
+"""kg.pipeline.progress: a bar on a terminal, log lines elsewhere."""
 from __future__ import annotations
 
 import io
 import logging
 
-from kg.progress import progress
+from kg.pipeline.progress import progress
 
 
 class _Clock:

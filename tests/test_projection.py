@@ -14,8 +14,8 @@ from rdflib.namespace import RDF, RDFS
 
 from build import main
 from kg import config, render
-from kg.namespaces import CKG, SCHEMA, article_iri
-from kg.ontology import load_ontology
+from kg.graph.namespaces import CKG, SCHEMA, article_iri
+from kg.graph.ontology import load_ontology
 from kg.projection import OVERVIEW_KINDS, ProjectionStore, fragment, triple_hashes
 
 DEV = config.ROOT / "data" / "dev"
@@ -197,9 +197,10 @@ def test_view_reads_the_store_and_falls_back_to_a_newer_graph(built, tmp_path, m
 def test_module_examples_hold():
     import doctest
 
-    from kg import files, model, projection
+    from kg import files, projection
+    from kg.graph import rdf
 
-    for module in (projection, files, model):
+    for module in (projection, files, rdf):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

@@ -1,4 +1,4 @@
-"""kg.query: the real queries/*.rq files on the sample graph, safe parameters, output formats."""
+"""kg.store.queries: the real queries/*.rq files on the sample graph, safe parameters, output formats."""
 from __future__ import annotations
 
 import csv
@@ -12,17 +12,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-import kg.query
+import kg.store.queries
 from kg import config
-from kg.query import (
-    Query,
-    ResultFormat,
-    execute,
-    format_result,
-    load_queries,
-    parse_header,
-    run_query,
-)
+from kg.store.queries import Query, ResultFormat, execute, format_result, load_queries, parse_header, run_query
 from kg.store import open_store
 from tests.fixtures.sample_graph import sample_out  # noqa: F401 - a pytest fixture
 
@@ -52,7 +44,7 @@ def test_the_questions_of_the_issue_are_all_there():
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_every_query_file_has_a_summary_and_returns_rows(path: Path, sample_out: Path):  # noqa: F811
-    query = kg.query.load_query(path)
+    query = kg.store.queries.load_query(path)
     assert query.summary and len(query.summary) > 20
     assert query.text.lstrip().startswith("#+ summary:")
     columns, rows = run_query(sample_out, query.text)
@@ -74,8 +66,8 @@ def test_rdflib_agrees_with_pyoxigraph(path: Path, sample_out: Path):  # noqa: F
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_parameters_follow_the_substitution_rules(path: Path):
-    """A parameter variable must be projected, and never tested with BOUND (see kg.query)."""
-    query = kg.query.load_query(path)
+    """A parameter variable must be projected, and never tested with BOUND (see kg.store.queries)."""
+    query = kg.store.queries.load_query(path)
     select = re.search(r"\bSELECT\b(.*?)\bWHERE\b", query.text, re.S | re.I)
     for param in query.params:
         assert select and re.search(rf"\?{param.variable}\b", select.group(1)), f"?{param.variable} not projected"
@@ -286,4 +278,4 @@ def test_json_format_is_a_list_of_objects():
 
 
 def test_docstring_examples_run():
-    assert doctest.testmod(kg.query).failed == 0
+    assert doctest.testmod(kg.store.queries).failed == 0

@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import html, ingest
+from kg import ingest
+from kg.sources import html
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build.py"
@@ -287,7 +288,7 @@ def test_incremental_build_after_editing_one_copy_of_a_story(tmp_path):
 
 @pytest.fixture(scope="module")
 def extractor():
-    from kg.extract.pipeline import Extractor
+    from kg.extract.extractor import Extractor
 
     return Extractor()
 

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
 import kg.render as render
-from kg.namespaces import CKG, SCHEMA, concept_iri, council_iri, graph_iri, organisation_iri, person_iri
+from kg.graph.namespaces import CKG, SCHEMA, concept_iri, council_iri, graph_iri, organisation_iri, person_iri
 from kg.render import KINDS, load_styles, project, write_graphml, write_viewer
 from tests.fixtures.viewer_graphs import HOSTILE, SMALL_KINDS, GraphBuilder, hostile_graph, small_graph, synthetic_graph
 

@@ -1,4 +1,4 @@
-"""Tests for kg.report: report.json written as a stream has the bytes of one dump."""
+"""Tests for kg.pipeline.summary: report.json written as a stream has the bytes of one dump."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import report
+from kg.pipeline import summary
 
 
 class Rejected:
@@ -28,9 +28,9 @@ ENTRIES = [
     ([], [Rejected("z.txt", "too large")]),
 ], ids=["mixed", "nothing", "no-rejected", "only-rejected"])
 def test_streamed_report_equals_one_dump(tmp_path, entries, rejected):
-    path = report.write_report(tmp_path / "report.json", iter(entries), Counter(e["status"] for e in entries),
+    path = summary.write_report(tmp_path / "report.json", iter(entries), Counter(e["status"] for e in entries),
                                rejected, 42)
-    expected = json.dumps(report.build_report(entries, rejected, 42), indent=2, ensure_ascii=False) + "\n"
+    expected = json.dumps(summary.build_report(entries, rejected, 42), indent=2, ensure_ascii=False) + "\n"
     assert path.read_text(encoding="utf-8") == expected
     assert [f["file"] for f in json.loads(expected)["files"]] == sorted(
         [e["file"] for e in entries] + [r.path.name for r in rejected])

@@ -24,8 +24,8 @@ import pytest
 import kg.reports as reports
 from kg import config
 from kg.extract.rules import load_rules
-from kg.facts import Article, Finding, Inspection, Membership, Recommendation
-from kg.gazetteer import Gazetteer
+from kg.graph.facts import Article, Finding, Inspection, Membership, Recommendation
+from kg.graph.gazetteer import Gazetteer
 from kg.ingest import IngestError
 from kg.reports import (
     classify_recommendation,

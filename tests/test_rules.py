@@ -16,7 +16,7 @@ def test_rule_matches_its_examples(rule):
 
 
 def test_labels_are_contract_concepts():
-    from kg.ontology import load_ontology
+    from kg.graph.ontology import load_ontology
     from rdflib.namespace import SKOS
 
     graph = load_ontology()

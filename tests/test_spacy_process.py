@@ -7,10 +7,10 @@ import signal
 
 import pytest
 
-from kg.extract.pipeline import Extractor
+from kg.extract.extractor import Extractor
 from kg.extract import spacy_process
 from kg.extract.spacy_process import SpacyProcess, SpacyProcessError, parse_batch
-from kg.facts import Article
+from kg.graph.facts import Article
 
 TEXTS = [
     "Wakefield Council was rated inadequate by Ofsted in 2018.\n\nCaseloads were too high.",

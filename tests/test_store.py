@@ -54,7 +54,7 @@ def test_store_keeps_named_graphs_and_holds_the_union_in_the_default_graph(sampl
     db = open_store(sample_out)
     named = {str(g) for g in db.named_graphs()}
     assert named == set(expected) - {"DEFAULT"}
-    assert any(g.endswith("/def>") for g in named)  # the ontology graph of kg/model.py
+    assert any(g.endswith("/def>") for g in named)  # the ontology graph of kg/graph/rdf.py
     for graph in named:
         assert sum(1 for _ in db.quads_for_pattern(None, None, None, ox.NamedNode(graph[1:-1]))) == expected[graph]
     in_named_graphs = [q.triple for q in db if not isinstance(q.graph_name, ox.DefaultGraph)]
@@ -227,7 +227,7 @@ def test_push_replaces_graphs_and_the_default_graph(tmp_path: Path, oxigraph_ser
 
 def test_the_canned_questions_answer_the_same_after_a_push(sample_out: Path, oxigraph_server: str):  # noqa: F811
     """Every queries/*.rq on a plain `oxigraph serve` after `push` gives the rows it gives locally."""
-    from kg.query import PREFIX_IRIS, execute, load_queries
+    from kg.store.queries import PREFIX_IRIS, execute, load_queries
 
     push(sample_out, endpoint=f"{oxigraph_server}/store")
     local = store.open_store(sample_out)
@@ -303,7 +303,7 @@ def test_serve_answers_select_by_get_and_post(endpoint):
 
 
 def test_serve_runs_the_canned_queries_like_the_embedded_store(endpoint, sample_out: Path):  # noqa: F811
-    from kg.query import load_queries, run_query
+    from kg.store.queries import load_queries, run_query
 
     base, _ = endpoint
     for query in load_queries():

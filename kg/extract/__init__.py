@@ -1,4 +1,4 @@
-"""Facts from the text of articles: the spaCy pipeline (:mod:`kg.extract.pipeline`) and one
+"""Facts from the text of articles: the spaCy pipeline (:mod:`kg.extract.extractor`) and one
 module per fact kind. Importing this package does not import spaCy."""
 
 

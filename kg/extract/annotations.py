@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.facts import Article
+from kg.graph.facts import Article
 
 #: The kinds of sentence the classifier tells apart.
 KINDS = ("finding", "recommendation", "neither")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kg.extract.rules import RuleSet
-from kg.facts import Article, Evidence
-from kg.gazetteer import Gazetteer
+from kg.graph.facts import Article, Evidence
+from kg.graph.gazetteer import Gazetteer
 
 if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rules are read
     from spacy.tokens import Doc, Span

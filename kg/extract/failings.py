@@ -6,7 +6,7 @@ import re
 
 from kg.extract.context import DocContext, Sentence
 from kg.extract.rules import RuleSet
-from kg.facts import Finding, Recommendation
+from kg.graph.facts import Finding, Recommendation
 
 #: Words before a cue that turn a failing into its opposite ("prevented children being left
 #: at risk", "no longer reliant on agency staff").

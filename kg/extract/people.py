@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from kg.extract.context import DocContext
-from kg.facts import Evidence, Membership, Quotation
-from kg.namespaces import strip_honorifics
+from kg.graph.facts import Evidence, Membership, Quotation
+from kg.graph.namespaces import strip_honorifics
 
 SAY = r"(?:said|says|added|adds|told\s+[^:“\"]{1,40}?|explained|warned|commented|stated|insisted|admitted|acknowledged|wrote)"
 _LOWER_WORDS = r"[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)*"

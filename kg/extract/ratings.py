@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from kg.extract.context import GENERIC, DocContext, year_near
-from kg.facts import Inspection
+from kg.graph.facts import Inspection
 
 NEGATED = re.compile(r"\b(?:no longer|not|never|nor|avoid\w*|escape\w*)\s+(?:been\s+|be\s+|being\s+)?(?:rated\s+|judged\s+)?[‘'“\"]?$", re.IGNORECASE)
 LAST_YEAR = re.compile(r"\blast year\b|\bprevious year\b", re.IGNORECASE)

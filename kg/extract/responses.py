@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from kg.extract.context import DocContext
-from kg.facts import Response, plain_decimal
+from kg.graph.facts import Response, plain_decimal
 
 AMOUNT = re.compile(
     r"£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<unit>bn|billion|m|million|k|thousand)?\b",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kg.extract.context import YEAR, DocContext
-from kg.facts import Statistic, plain_decimal
+from kg.graph.facts import Statistic, plain_decimal
 
 PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")

@@ -100,7 +100,7 @@ def news_annotations(articles_dir: Path, gold_dir: Path, split: str, extractor=N
     extractor's own (same pipeline, same splitting), so training sees what extraction sees;
     give an ``Extractor`` to share one pipeline between folders."""
     from kg.extract.context import build_context
-    from kg.extract.pipeline import Extractor
+    from kg.extract.extractor import Extractor
     from kg.ingest import read_article
 
     extractor = extractor or Extractor(use_classifier=False)
@@ -158,7 +158,7 @@ def load_corpus(reports_dir: Path | None = None, annotations: Path | None = None
     reports: list[Annotation] = []
     for path in sorted((annotations / "reports").glob("*.jsonl")):
         reports += load_report_annotations(path, reports_dir)
-    from kg.extract.pipeline import Extractor
+    from kg.extract.extractor import Extractor
 
     extractor = Extractor(use_classifier=False)  # its pipeline splits the news of every folder
     news: list[Annotation] = []

@@ -47,7 +47,7 @@ def code_version(rules_dir: Path | None = None) -> str:
     version, spaCy's version, the rule files, the project's data files and ontology, the trained
     sentence classifier and the code of every kg module. Changing any of them invalidates the cache."""
     from kg.extract.classifier import model_files
-    from kg.namespaces import digest
+    from kg.graph.namespaces import digest
 
     name, version = installed_model()
     parts: list[object] = [name, version, metadata.version("spacy")]

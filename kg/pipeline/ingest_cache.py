@@ -3,7 +3,7 @@ parsed again: a rebuild after one article changed reads every file's bytes (to h
 parses only the changed one.
 
 An entry is keyed by the file's bytes (sha1), its name and the code version
-(:func:`kg.cache.code_version`). It holds the article's record as read (identity, title, dates,
+(:func:`kg.pipeline.cache.code_version`). It holds the article's record as read (identity, title, dates,
 kind, warnings: what the build keeps of an article once it is read, see ``build.Released``),
 its body's length and its shingles for near-duplicate detection (:class:`kg.ingest.ShingleIndex`).
 Entries live in one SQLite file. New entries are written as files are read, inside one

@@ -3,7 +3,7 @@
 The three Turtle files in ``ontology/`` are data; this module only reads them and runs pyshacl.
 
 >>> from rdflib import Graph, Literal, RDF, RDFS
->>> from kg.namespaces import CKG, council_iri
+>>> from kg.graph.namespaces import CKG, council_iri
 >>> data = load_ontology()
 >>> bradford = council_iri("E08000032")
 >>> _ = data.add((bradford, RDF.type, CKG.Council))
@@ -30,7 +30,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import config
-from kg.namespaces import CKG, ORG, PREFIXES_BY_LENGTH, SH, bind_prefixes
+from kg.graph.namespaces import CKG, ORG, PREFIXES_BY_LENGTH, SH, bind_prefixes
 
 log = logging.getLogger(__name__)
 

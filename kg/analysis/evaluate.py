@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.namespaces import PREFIXES
+from kg.graph.namespaces import PREFIXES
 
 _PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.facts import ArticleFacts
+from kg.graph.facts import ArticleFacts
 
 STATUS_BUILT, STATUS_WARNINGS, STATUS_REJECTED = "built", "built with warnings", "rejected"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 
-from kg.facts import Article, ArticleFacts
+from kg.graph.facts import Article, ArticleFacts
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def _extract_batch(articles: Sequence[Article]) -> list[ArticleFacts]:
     """Runs on a worker: the process's pipeline, loaded on first use, extracts a batch."""
     global _EXTRACTOR
     if _EXTRACTOR is None:
-        from kg.extract.pipeline import Extractor
+        from kg.extract.extractor import Extractor
 
         _EXTRACTOR = Extractor()
     return list(_EXTRACTOR.extract_many(articles))

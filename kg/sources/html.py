@@ -1,4 +1,4 @@
-"""HTML pages saved from news sites -> :class:`~kg.facts.Article` records.
+"""HTML pages saved from news sites -> :class:`~kg.graph.facts.Article` records.
 
 A page saved from a browser holds the article among navigation, scripts, styles, adverts, a
 footer and, often, the reader comments. This stage keeps the article (headline, publication
@@ -9,7 +9,7 @@ date, body) and the comments, and drops the rest:
 2. Scripts, styles, frames and adverts (elements whose class or id is an advert token, see
    :data:`AD_TOKENS`) are removed from the tree.
 3. The comment section (an element whose id or class names one, see
-   :data:`COMMENT_SECTION_TOKENS`) is read into :class:`~kg.facts.Comment` records (author,
+   :data:`COMMENT_SECTION_TOKENS`) is read into :class:`~kg.graph.facts.Comment` records (author,
    date, text, reply-to from the nesting) and removed from the tree, so a comment never
    becomes body text.
 4. trafilatura finds the article's main text and its metadata in what is left. Its paragraphs,
@@ -22,7 +22,7 @@ Provenance. The evidence of a fact cannot be verbatim in the raw ``.html`` bytes
 entities), so the article's text *is* the extracted text: ``Article.body`` (and title,
 standfirst) are the extracted words, evidence sentences are verbatim in
 ``Article.text_for_extraction``, and the extraction is deterministic, so
-:func:`extracted_text` (``python -m kg.html PAGE.html``) reproduces the exact text any
+:func:`extracted_text` (``python -m kg.sources.html PAGE.html``) reproduces the exact text any
 evidence can be checked against. ``ckg:sourceFile`` stays the ``.html`` file name (its suffix
 says the text was extracted from HTML) and ``sha1`` is of the raw bytes, as for every input.
 
@@ -46,7 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg import ingest
-from kg.facts import Article, Comment
+from kg.graph.facts import Article, Comment
 
 log = logging.getLogger(__name__)
 
@@ -478,10 +478,10 @@ def _blocks(body) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kg.html PAGE.html``: print the text evidence from that page is checked against."""
+    """``python -m kg.sources.html PAGE.html``: print the text evidence from that page is checked against."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m kg.html PAGE.html\n")
+        sys.stderr.write("usage: python -m kg.sources.html PAGE.html\n")
         return 1
     try:
         sys.stdout.write(extracted_text(Path(argv[0])) + "\n")

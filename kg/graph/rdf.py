@@ -1,4 +1,4 @@
-"""Facts to RDF: one named graph per article, the union as Turtle, IRIs from kg.namespaces.
+"""Facts to RDF: one named graph per article, the union as Turtle, IRIs from kg.graph.namespaces.
 
 Every extracted fact gets ``prov:wasDerivedFrom`` its article and ``ckg:evidence`` the verbatim
 sentence that states it, plus ``ckg:extractedBy`` the rule that found it. Fact IRIs are minted
@@ -18,34 +18,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.files import current_umask
-from kg.facts import (
-    Article,
-    ArticleFacts,
-    Finding,
-    Inspection,
-    Membership,
-    Quotation,
-    Recommendation,
-    Response,
-    Statistic,
-)
-from kg.gazetteer import Gazetteer
-from kg.namespaces import (
-    CKG,
-    PREFIXES,
-    PREFIXES_BY_LENGTH,
-    ORG,
-    SCHEMA,
-    article_iri,
-    bind_prefixes,
-    comment_iri,
-    concept_iri,
-    council_iri,
-    fact_iri,
-    organisation_iri,
-    person_iri,
-    role_iri,
-)
+from kg.graph.facts import Article, ArticleFacts, Finding, Inspection, Membership, Quotation, Recommendation, Response, Statistic
+from kg.graph.gazetteer import Gazetteer
+from kg.graph.namespaces import CKG, PREFIXES, PREFIXES_BY_LENGTH, ORG, SCHEMA, article_iri, bind_prefixes, comment_iri, concept_iri, council_iri, fact_iri, organisation_iri, person_iri, role_iri
 
 #: The named graph holding the ontology and the SKOS taxonomies.
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/councilkg/def")
@@ -289,7 +264,7 @@ def statements(graph: Graph) -> str:
     faster than rdflib's Turtle writer on article graphs, which it is used for.
 
     >>> from rdflib import Graph, Literal, URIRef
-    >>> from kg.namespaces import CKG
+    >>> from kg.graph.namespaces import CKG
     >>> g = Graph()
     >>> fact = URIRef("https://w3id.org/councilkg/id/finding/1")
     >>> _ = g.add((fact, RDF.type, CKG.Finding))

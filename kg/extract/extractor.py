@@ -23,8 +23,8 @@ from kg.extract import classifier as sentence_classifier
 from kg.extract.classifier import SentenceClassifier
 from kg.extract.context import DocContext, build_context
 from kg.extract.rules import RuleSet, load_rules
-from kg.facts import Article, ArticleFacts
-from kg.gazetteer import Gazetteer
+from kg.graph.facts import Article, ArticleFacts
+from kg.graph.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
 
 def model_name() -> str:
     """The first installed pipeline of :data:`config.SPACY_MODELS`."""
-    from kg.cache import installed_model
+    from kg.pipeline.cache import installed_model
 
     return installed_model()[0]
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
+from kg.graph.namespaces import PREFIXES
 
 from kg import config
 from kg.store import open_store
