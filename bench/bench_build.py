@@ -7,7 +7,7 @@
 For every corpus and size it runs, each as a separate process from the repository root:
 
 1. **bare spaCy**: a small worker (``python -m bench.bench_build bare``) that loads the build's
-   pipeline by name (``kg.extract.extractor.model_name()``, full pipeline, nothing excluded) and
+   pipeline by name (``kg.extract.nlp.model_name()``, full pipeline, nothing excluded) and
    runs ``nlp.pipe`` over the text of the same files, with the build's batch size and the same
    ``n_process``;
 2. **first build**: ``python build.py build --articles CORPUS --out OUT`` into a fresh folder;
@@ -199,7 +199,7 @@ def bare_main(argv: list[str]) -> int:
     started = time.perf_counter()
     import spacy
 
-    from kg.extract.extractor import model_name
+    from kg.extract.nlp import model_name
 
     name = model_name()
     batch_size = args.batch_size or build_batch_size()

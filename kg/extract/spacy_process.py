@@ -1,7 +1,7 @@
 """spaCy in a side process: the build's own work (rules, RDF, projection) runs on one core
 while spaCy parses the next articles on the other.
 
-The side process loads the same pipeline :func:`kg.extract.extractor.load_nlp` builds, with the
+The side process loads the same pipeline :func:`kg.extract.nlp.load_nlp` builds, with the
 same gazetteer patterns, and sends each parsed Doc back as bytes (``Doc.to_bytes`` without the
 tok2vec tensor, which no rule reads); the caller rebuilds it on a vocabulary of its own. Texts
 go out in batches, a few batches ahead, so the side process never waits for the caller and the
@@ -45,7 +45,7 @@ def _serve(model: str | None, patterns: list[dict], texts, docs, parent: int, ba
 
     sideprocess.exit_with_parent(parent)
     try:
-        from kg.extract.extractor import load_nlp_with_patterns
+        from kg.extract.nlp import load_nlp_with_patterns
 
         nlp = load_nlp_with_patterns(patterns, model)
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, who raises it

