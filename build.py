@@ -30,7 +30,8 @@ EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
-    from kg import ingest
+    from kg.sources import duplicates
+    from kg.sources.decode import IngestError
     from kg.pipeline.cache import code_version
     from kg.extract import PipelineError
     from kg.pipeline.ingest_cache import IngestCache
@@ -50,7 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     version = code_version()
     reading = IngestCache(out_dir / ".cache" / "ingest.sqlite" if args.cache else None, version)
     # what near-duplicate detection needs of each news body, mostly in a temporary file
-    with reading, ingest.ShingleIndex() as shingled:
+    with reading, duplicates.ShingleIndex() as shingled:
         unread: dict[str, str] = {}  # the reading cache's keys of the files read now
 
         def known(name: str, path: Path, read):
@@ -65,7 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return record
 
         for path, item in _inputs(articles_dir, known=known if args.cache else None):
-            if isinstance(item, ingest.IngestError):
+            if isinstance(item, IngestError):
                 rejected.append(item)
                 unread.pop(path.name, None)
                 print(f"rejected: {path.name}: {item.reason}", file=sys.stderr)
@@ -92,7 +93,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_FATAL
         articles.sort(key=lambda a: a.source_file)
         _distinct_identities(articles)
-        duplicates = ingest.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
+        duplicates = duplicates.find_duplicates([a for a in articles if a.kind == "news"], prepared=shingled)
     _return_freed_memory()  # reading and comparing left the heap full of holes
     try:
         # report.json's entries wait in an unnamed temporary file, not in memory
@@ -230,10 +231,11 @@ def _inputs(folder: Path, known=None):
     is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning).
     ``known(name, path, read)``, when given, may return the :class:`Released` record of a file
     read before, unchanged: it is yielded instead of reading the file."""
-    from kg import ingest, reports
+    from kg import reports
+    from kg.sources import articles
     from kg.sources import html
 
-    readers = {**{s: ingest.read_article for s in config.ARTICLE_SUFFIXES},
+    readers = {**{s: articles.read_article for s in config.ARTICLE_SUFFIXES},
                **{s: html.read_html for s in config.HTML_SUFFIXES},
                **{s: reports.read_report for s in config.REPORT_SUFFIXES}}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -250,22 +252,22 @@ def _inputs(folder: Path, known=None):
             item = known(name, path, read) if known is not None else None
             if item is None:
                 item = read(path)
-        except ingest.UnreadableFile as exc:
-            item = ingest.IngestError(path, exc.reason)
+        except articles.UnreadableFile as exc:
+            item = articles.IngestError(path, exc.reason)
         except OSError as exc:
-            item = ingest.IngestError(path, f"cannot read: {exc.strerror or exc}")
+            item = articles.IngestError(path, f"cannot read: {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - a reader's bug must cost one file, not the build
             log.debug("reading %s failed", path, exc_info=True)
-            item = ingest.IngestError(path, f"could not be read ({type(exc).__name__}: {exc})")
+            item = articles.IngestError(path, f"could not be read ({type(exc).__name__}: {exc})")
         if isinstance(item, Released):  # read by an earlier build, unchanged
             yield path.with_name(name), item
             continue
-        if not isinstance(item, ingest.IngestError):
+        if not isinstance(item, articles.IngestError):
             item._read_again = (read, path)  # see _release
         if name != path.name:  # undecodable bytes in the name: keep the file, show the bytes
             path = path.with_name(name)
-            if isinstance(item, ingest.IngestError):
-                item = ingest.IngestError(path, item.reason)
+            if isinstance(item, articles.IngestError):
+                item = articles.IngestError(path, item.reason)
             else:
                 item.source_file = name
                 item.warnings.append(f"the file name is not valid UTF-8: recorded as {name!r}")

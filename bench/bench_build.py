@@ -207,7 +207,7 @@ def bare_main(argv: list[str]) -> int:
     loaded = time.perf_counter()
     files = corpus_files(args.folder)[: args.limit]
     if args.text == "extraction":
-        from kg.ingest import read_article
+        from kg.sources.articles import read_article
 
         texts = [read_article(path).text_for_extraction for path in files]
     else:
@@ -262,7 +262,7 @@ def touch_article(path: Path) -> None:
 def corpus_words(folder: Path) -> dict[str, int]:
     """Documents, words of the files, and words of the text the build parses (title, standfirst
     and body: comments are never parsed)."""
-    from kg.ingest import UnreadableFile, read_article
+    from kg.sources.articles import UnreadableFile, read_article
 
     files = corpus_files(folder)
     words = extraction = 0

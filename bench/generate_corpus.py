@@ -9,7 +9,7 @@ and is assembled from many templates: invented people with posts, inspection yea
 grades, failings (several wordings for every failing category of the contract's
 FailingScheme), responses with amounts, statistics with values, quotes and sector context.
 Bodies run to 380-820 words, so that no two articles come near the 80 % shingle containment at
-which ``kg.ingest.find_duplicates`` calls them one story.
+which ``kg.sources.duplicates.find_duplicates`` calls them one story.
 
 The same ``n`` and ``seed`` give the same bytes on every run and machine; article ``i`` depends
 only on ``(seed, i)``, so the first 100 files of a 1,000-article corpus are the 100-article

@@ -46,7 +46,7 @@ from kg.extract.rules import ALLOWED_KEYS, REQUIRED_KEYS, Rule, RuleSet, cached_
 from kg.files import read_json_object
 from kg.graph.facts import Article, ArticleFacts, Evidence, Fact, Finding, Inspection, Membership, Recommendation, SubJudgement
 from kg.graph.gazetteer import Gazetteer
-from kg.ingest import IngestError, UnreadableFile
+from kg.sources.articles import IngestError, UnreadableFile
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import build
 from kg import config
 from kg.analysis.evaluate import KINDS, score_graph
 from kg.graph.gazetteer import Gazetteer
-from kg.ingest import read_article
+from kg.sources.articles import read_article
 
 
 @dataclass(frozen=True)
@@ -254,10 +254,10 @@ def test_dates_and_years_are_consistent(aset: AnnotatedSet, path: Path) -> None:
     for r in doc["ratings"]:  # a past judgement predates the current one
         if not r["current"] and r["year"] and current.get(r["council"]):
             assert r["year"] < current[r["council"]], r
-    # last, so that a date kg.ingest cannot read does not hide the checks of the gold above; on the
+    # last, so that a date kg.sources cannot read does not hide the checks of the gold above; on the
     # held-out set, reading the date is measured (by the scorer's rating years), not tested
     if aset is not HOLDOUT:
-        assert read_article(aset.root / doc["article"]).date == published, "kg.ingest reads another date"
+        assert read_article(aset.root / doc["article"]).date == published, "kg.sources reads another date"
 
 
 @per_set

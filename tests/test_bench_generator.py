@@ -10,7 +10,8 @@ import pytest
 
 from bench.generate_corpus import generate, load_councils, real_report_corpus
 from kg.config import DATA, SHARED
-from kg.ingest import find_duplicates, read_article
+from kg.sources.duplicates import find_duplicates
+from kg.sources.articles import read_article
 
 REPORTS = SHARED / "reference" / "ofsted-reports"
 

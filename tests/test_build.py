@@ -359,12 +359,12 @@ def test_a_damaged_cache_entry_is_extracted_again_with_the_same_result(built, tm
 def test_the_side_parser_starts_from_enough_new_text(tmp_path):
     """A handful of short articles is parsed in-process; a corpus or a long report beside."""
     import build
-    from kg import ingest
+    from kg.sources.articles import read_article
 
     articles = []
     for path in sorted((config.DATA / "articles").glob("*.txt")):
-        article = ingest.read_article(path)
-        article._read_again = (ingest.read_article, path)
+        article = read_article(path)
+        article._read_again = (read_article, path)
         articles.append(build._release(article))
     size = sum(p.stat().st_size for p in (config.DATA / "articles").glob("*.txt"))
     assert build._input_bytes(articles) == size < build.SIDE_PARSER_MIN

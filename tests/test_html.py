@@ -12,7 +12,7 @@ import pytest
 
 from kg import config
 from kg.sources import html
-from kg.ingest import IngestError
+from kg.sources.articles import IngestError
 
 ROOT = Path(__file__).resolve().parent.parent
 

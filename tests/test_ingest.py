@@ -1,4 +1,4 @@
-"""Tests for kg.ingest: the five seed articles, hand-made fixtures, encodings, duplicates."""
+"""Tests for kg.sources (news text): the five seed articles, hand-made fixtures, encodings, duplicates."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,20 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kg.ingest as ingest
+from kg.sources import articles, dates, decode, duplicates, news, patterns
 from kg.config import DATA
 from kg.graph.facts import Article
-from kg.ingest import (
-    IngestError,
-    UnreadableFile,
-    article_from_bytes,
-    decode_bytes,
-    find_duplicates,
-    iter_articles,
-    load_patterns,
-    parse_text,
-    read_article,
-)
+from kg.sources.articles import IngestError, UnreadableFile, article_from_bytes, iter_articles, read_article
+from kg.sources.decode import decode_bytes
+from kg.sources.duplicates import find_duplicates
+from kg.sources.patterns import load_patterns
+from kg.sources.news import parse_text
 
 SEEDS = DATA / "articles"
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -305,7 +299,7 @@ def test_long_first_line_is_not_a_title() -> None:
 def test_patterns_file_is_valid_and_strict(tmp_path: Path) -> None:
     pats = load_patterns()
     assert pats.credit_line and pats.end_of_body and pats.drop_paragraph
-    raw = json.loads(ingest.PATTERNS_FILE.read_text(encoding="utf-8"))
+    raw = json.loads(patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**raw, "credit_lines": []}), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown keys"):
@@ -320,9 +314,10 @@ def test_patterns_file_is_valid_and_strict(tmp_path: Path) -> None:
         load_patterns(nogroup)
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(ingest)
-    assert result.attempted > 5 and result.failed == 0
+@pytest.mark.parametrize("module", [decode, news, dates, duplicates], ids=lambda m: m.__name__)
+def test_doctests(module) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted >= 1 and result.failed == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,7 +433,7 @@ def test_too_large(tmp_path: Path) -> None:
         read_article(path, max_bytes=100)
     [(_, error)] = list(iter_articles(tmp_path, max_bytes=100))
     assert error.reason.startswith("too large")
-    assert ingest.MAX_BYTES == 20 * 1024 * 1024
+    assert articles.MAX_BYTES == 20 * 1024 * 1024
 
 
 def test_iter_articles_order_and_skips(tmp_path: Path) -> None:
@@ -603,13 +598,13 @@ def test_shingle_index_keeps_bodies_on_disk_and_reads_them_back(monkeypatch) -> 
 
     bodies = {f"{i}.txt": " ".join(f"w{(i * 7 + j) % 311}" for j in range(40 + 30 * i)) for i in range(6)}
     bodies["empty.txt"] = ""
-    monkeypatch.setattr(ingest.ShingleIndex, "MAX_WORDS", 10)  # emptied again and again
-    with ingest.ShingleIndex(bottom_size=16) as index:
+    monkeypatch.setattr(duplicates.ShingleIndex, "MAX_WORDS", 10)  # emptied again and again
+    with duplicates.ShingleIndex(bottom_size=16) as index:
         for name, body in bodies.items():
             index.add(name, body)
         assert len(index) == len(bodies) and "3.txt" in index and "other.txt" not in index
         for name, body in bodies.items():
-            expected = np.array(sorted(ingest.shingles(body)), dtype=np.int64)
+            expected = np.array(sorted(duplicates.shingles(body)), dtype=np.int64)
             assert index.shingles(name).tolist() == expected.tolist()
             assert index.bottom(name).tolist() == expected[:16].tolist()
             assert index.length(name) == len(body)
@@ -641,10 +636,10 @@ def test_duplicates_match_comparing_every_pair() -> None:
         else:
             words[rng.randrange(len(words))] = "changed"
         articles.append(Article(source_file=f"copy{k:02d}.txt", sha1="", title=None, body=" ".join(words)))
-    sets = {a.source_file: ingest.shingles(a.body) for a in articles}
+    sets = {a.source_file: duplicates.shingles(a.body) for a in articles}
     names = sorted(sets)
     pairs = {(a, b) for i, a in enumerate(names) for b in names[i + 1:]
-             if ingest.similarity(sets[a], sets[b]) >= 0.8}
+             if duplicates.similarity(sets[a], sets[b]) >= 0.8}
     stats: dict = {}
     found = find_duplicates(articles, stats=stats)
     assert stats["duplicate_pairs"] == len(pairs) >= 30
@@ -654,7 +649,7 @@ def test_duplicates_match_comparing_every_pair() -> None:
 
 def test_duplicates_from_a_prepared_index_match_the_bodies() -> None:
     articles = [read_article(p) for p in SEED_FILES]
-    with ingest.ShingleIndex() as index:
+    with duplicates.ShingleIndex() as index:
         for article in articles:
             index.add(article.source_file, article.body)
             article.body = ""  # let go: the index has what it needs
@@ -1221,7 +1216,7 @@ def test_fixture_reader_comments_plain() -> None:
 
 
 def test_patterns_macros_and_new_keys_are_strict(tmp_path: Path) -> None:
-    raw = json.loads(ingest.PATTERNS_FILE.read_text(encoding="utf-8"))
+    raw = json.loads(patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
     cases = [
         ({"date_line_plain": ["^{NO_SUCH}$"]}, "unknown macros"),
         ({"macros": {**raw["macros"], "LOOP": "{LOOP}"}, "dateline": ["{LOOP}"]}, "nest too deeply"),

@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import ingest
+from kg.sources import articles
+from kg.sources import news
 from kg.sources import html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +111,7 @@ def awkward_folder(folder: Path) -> dict[str, str]:
     for name, data in files.items():
         (folder / name).write_bytes(data)
     with open(folder / "huge.txt", "wb") as fh:  # sparse: over the limit without writing 20 MB
-        fh.truncate(ingest.MAX_BYTES + 1)
+        fh.truncate(articles.MAX_BYTES + 1)
     with open(os.fsencode(folder) + b"/caf\xe9 latin-1 name.txt", "wb") as fh:  # a name that is not UTF-8
         fh.write(seed_text(3).encode("utf-8"))
     (folder / "notes.docx").write_bytes(b"not an input")  # not a suffix the build reads
@@ -312,7 +313,7 @@ _texts = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_texts)
 def test_any_text_through_ingest_and_extraction(extractor, text):
-    article = ingest.parse_text(text, source_file="x.txt")
+    article = news.parse_text(text, source_file="x.txt")
     result = extractor.extract(article)
     assert result.article is article
     assert not result.errors, result.errors  # no extractor failed on it
@@ -335,17 +336,17 @@ def test_any_bytes_through_read_article_and_read_html(data):
         for name in ("x.txt", "x.html"):
             (Path(tmp) / name).write_bytes(data)
         try:
-            article = ingest.read_article(Path(tmp) / "x.txt")
-        except ingest.UnreadableFile as exc:  # the documented refusal, with a reason
+            article = articles.read_article(Path(tmp) / "x.txt")
+        except articles.UnreadableFile as exc:  # the documented refusal, with a reason
             assert exc.reason
         else:
             assert "\ufffd" not in article.body or "\ufffd".encode() in data
         result = html.read_html(Path(tmp) / "x.html")
-        assert isinstance(result, (ingest.IngestError, html.Article))
-        if isinstance(result, ingest.IngestError):
+        assert isinstance(result, (articles.IngestError, html.Article))
+        if isinstance(result, articles.IngestError):
             assert result.reason
-        for _, item in ingest.iter_articles(Path(tmp)):
-            assert isinstance(item, (ingest.IngestError, html.Article))
+        for _, item in articles.iter_articles(Path(tmp)):
+            assert isinstance(item, (articles.IngestError, html.Article))
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from kg import config
 from kg.extract.rules import load_rules
 from kg.graph.facts import Article, Finding, Inspection, Membership, Recommendation
 from kg.graph.gazetteer import Gazetteer
-from kg.ingest import IngestError
+from kg.sources.articles import IngestError
 from kg.reports import (
     classify_recommendation,
     load_patterns,

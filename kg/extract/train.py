@@ -101,7 +101,7 @@ def news_annotations(articles_dir: Path, gold_dir: Path, split: str, extractor=N
     give an ``Extractor`` to share one pipeline between folders."""
     from kg.extract.context import build_context
     from kg.extract.extractor import Extractor
-    from kg.ingest import read_article
+    from kg.sources.articles import read_article
 
     extractor = extractor or Extractor(use_classifier=False)
     out: list[Annotation] = []

@@ -5,7 +5,7 @@ parses only the changed one.
 An entry is keyed by the file's bytes (sha1), its name and the code version
 (:func:`kg.pipeline.cache.code_version`). It holds the article's record as read (identity, title, dates,
 kind, warnings: what the build keeps of an article once it is read, see ``build.Released``),
-its body's length and its shingles for near-duplicate detection (:class:`kg.ingest.ShingleIndex`).
+its body's length and its shingles for near-duplicate detection (:class:`kg.sources.duplicates.ShingleIndex`).
 Entries live in one SQLite file. New entries are written as files are read, inside one
 transaction that is committed once the whole corpus is read, and the entries no file used are
 dropped then, so a build killed midway leaves the cache as the last build left it. A file that
@@ -41,7 +41,7 @@ class Hit:
     """A file read before, unchanged: its record as read, and what near-duplicate detection needs."""
 
     record: dict
-    shingles: bytes  # sorted 64-bit hashes (kg.ingest.ShingleIndex), empty for a report
+    shingles: bytes  # sorted 64-bit hashes (kg.sources.duplicates.ShingleIndex), empty for a report
     length: int  # of its body, in characters
 
 

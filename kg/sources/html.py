@@ -4,7 +4,7 @@ A page saved from a browser holds the article among navigation, scripts, styles,
 footer and, often, the reader comments. This stage keeps the article (headline, publication
 date, body) and the comments, and drops the rest:
 
-1. The bytes are decoded like a text file (:func:`kg.ingest.decode_bytes`: BOM, cp1252,
+1. The bytes are decoded like a text file (:func:`kg.sources.decode.decode_bytes`: BOM, cp1252,
    Latin-1, NUL bytes; never U+FFFD), honouring a ``<meta charset>`` for other encodings.
 2. Scripts, styles, frames and adverts (elements whose class or id is an advert token, see
    :data:`AD_TOKENS`) are removed from the tree.
@@ -13,7 +13,7 @@ date, body) and the comments, and drops the rest:
    date, text, reply-to from the nesting) and removed from the tree, so a comment never
    becomes body text.
 4. trafilatura finds the article's main text and its metadata in what is left. Its paragraphs,
-   headed by the headline, go through :func:`kg.ingest.parse_text`, so that date lines,
+   headed by the headline, go through :func:`kg.sources.news.parse_text`, so that date lines,
    bylines, trailers and comment headings in the text are read by the same rules as a
    ``.txt`` article. When no comment section was recognised in the markup, the comments
    trafilatura found are read by that parser's comment formats too.
@@ -45,8 +45,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from kg import ingest
 from kg.graph.facts import Article, Comment
+from kg.sources import articles, dates, decode, news
 
 log = logging.getLogger(__name__)
 
@@ -92,34 +92,34 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _UTF8_FAMILY = frozenset({"utf_8", "utf_8_sig", "ascii", "latin_1", "iso8859_1", "iso8859_15", "cp1252"})
 
 
-def read_html(path: Path, *, max_bytes: int = ingest.MAX_BYTES) -> Article | ingest.IngestError:
+def read_html(path: Path, *, max_bytes: int = articles.MAX_BYTES) -> Article | articles.IngestError:
     """Read one saved page into an :class:`Article`, or say why it is no article.
 
     Never raises for the file's content: an empty, binary, too large or article-less page (and
-    one that cannot be opened) gives an :class:`~kg.ingest.IngestError` with the reason.
+    one that cannot be opened) gives an :class:`~kg.sources.decode.IngestError` with the reason.
     """
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return ingest.IngestError(path, f"too large: {size} bytes (limit {max_bytes})")
+            return articles.IngestError(path, f"too large: {size} bytes (limit {max_bytes})")
         data = path.read_bytes()
         if len(data) > max_bytes:
-            return ingest.IngestError(path, f"too large: {len(data)} bytes (limit {max_bytes})")
+            return articles.IngestError(path, f"too large: {len(data)} bytes (limit {max_bytes})")
         return article_from_html(data, path.name)
-    except ingest.UnreadableFile as exc:
-        return ingest.IngestError(path, exc.reason)
+    except articles.UnreadableFile as exc:
+        return articles.IngestError(path, exc.reason)
     except OSError as exc:
-        return ingest.IngestError(path, f"cannot read: {exc.strerror or exc}")
+        return articles.IngestError(path, f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - a page the third-party parsers choke on costs that page only
         log.debug("HTML extraction failed for %s", path, exc_info=True)
-        return ingest.IngestError(path, f"HTML page could not be read: {type(exc).__name__}: {exc}")
+        return articles.IngestError(path, f"HTML page could not be read: {type(exc).__name__}: {exc}")
 
 
 def article_from_html(data: bytes, source_file: str) -> Article:
     """Extract the article and its comments from a page's bytes (sha1 is of the raw bytes).
 
-    Raises :class:`~kg.ingest.UnreadableFile` for a page that is empty, binary or has no
+    Raises :class:`~kg.sources.decode.UnreadableFile` for a page that is empty, binary or has no
     article text.
     """
     import lxml.html
@@ -127,16 +127,16 @@ def article_from_html(data: bytes, source_file: str) -> Article:
     text, warnings = decode_html(data)
     text = _XML_DECLARATION.sub("", text, count=1)
     if not re.search(r"<\s*[A-Za-z!]", text):
-        raise ingest.UnreadableFile("not an HTML page: no markup (save it as .txt to read it as text)")
+        raise articles.UnreadableFile("not an HTML page: no markup (save it as .txt to read it as text)")
     try:
         tree = lxml.html.document_fromstring(text)
     except Exception as exc:  # lxml's ParserError and friends: the page is no HTML at all  # noqa: BLE001
-        raise ingest.UnreadableFile(f"not an HTML page: {exc}") from exc
+        raise articles.UnreadableFile(f"not an HTML page: {exc}") from exc
     _drop_boilerplate(tree)
     comments, comment_lines = _take_comments(tree, warnings)
     parts = _extract(tree)
     if parts is None or not parts["paragraphs"]:
-        raise ingest.UnreadableFile("HTML page with no article text (only navigation, scripts or markup)")
+        raise articles.UnreadableFile("HTML page with no article text (only navigation, scripts or markup)")
 
     blocks = ([parts["title"]] if parts["title"] else []) + parts["paragraphs"]
     if not comments and not comment_lines and parts["comments"]:
@@ -144,7 +144,7 @@ def article_from_html(data: bytes, source_file: str) -> Article:
     composed = "\n\n".join(blocks)
     if comment_lines:
         composed += "\n\nComments\n\n" + "\n\n".join(comment_lines)
-    article = ingest.parse_text(composed, source_file=source_file,
+    article = news.parse_text(composed, source_file=source_file,
                                 sha1=hashlib.sha1(data).hexdigest(), warnings=warnings)
     if parts["title"] and article.title is None:
         article.title = parts["title"]
@@ -174,10 +174,10 @@ def _shift(comment: Comment, offset: int) -> Comment:
 
 def extracted_text(path: Path) -> str:
     """The text evidence from ``path`` (an HTML page) is verbatim in: title, standfirst and
-    body as extracted. Raises :class:`~kg.ingest.UnreadableFile` for a page with no article."""
+    body as extracted. Raises :class:`~kg.sources.decode.UnreadableFile` for a page with no article."""
     result = read_html(path)
-    if isinstance(result, ingest.IngestError):
-        raise ingest.UnreadableFile(result.reason)
+    if isinstance(result, articles.IngestError):
+        raise articles.UnreadableFile(result.reason)
     return result.text_for_extraction
 
 
@@ -187,7 +187,7 @@ def extracted_text(path: Path) -> str:
 
 def decode_html(data: bytes) -> tuple[str, list[str]]:
     """Bytes -> (text, warnings): a declared non-Latin charset when the bytes are cleanly in
-    it, else the decoding rules of text files (:func:`kg.ingest.decode_bytes`)."""
+    it, else the decoding rules of text files (:func:`kg.sources.decode.decode_bytes`)."""
     declared = _declared_charset(data)
     if declared is not None and declared not in _UTF8_FAMILY and not declared.startswith(("utf_16", "utf_32")) \
             and not data.startswith(codecs.BOM_UTF8):  # UTF-16/32 are told by their BOM or NUL pattern
@@ -196,8 +196,8 @@ def decode_html(data: bytes) -> tuple[str, list[str]]:
         except (UnicodeDecodeError, LookupError):
             pass
         else:
-            return ingest.decode_bytes(text.encode("utf-8"))
-    return ingest.decode_bytes(data)
+            return decode.decode_bytes(text.encode("utf-8"))
+    return decode.decode_bytes(data)
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -356,7 +356,7 @@ def _read_item(el, nested: set) -> tuple[str, dt.datetime | None, str]:
         if time_el is None and (d.tag.lower() == "time" or itemprop in ("datecreated", "datepublished")
                                 or any(_DATE_HINT.search(t) for t in tokens)):
             stamp = d.get("datetime") or _clean(d.text_content())
-            parsed = ingest.parse_datetime(stamp) if stamp and len(stamp) <= 80 else None
+            parsed = dates.parse_datetime(stamp) if stamp and len(stamp) <= 80 else None
             if parsed is not None:
                 time_el, when = d, parsed
     author = ""
@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         sys.stdout.write(extracted_text(Path(argv[0])) + "\n")
-    except ingest.UnreadableFile as exc:
+    except articles.UnreadableFile as exc:
         sys.stderr.write(f"{argv[0]}: {exc.reason}\n")
         return 1
     return 0
