@@ -231,9 +231,7 @@ def _inputs(folder: Path, known=None):
     is not valid UTF-8 is recorded with its stray bytes written as ``\\xNN`` (and a warning).
     ``known(name, path, read)``, when given, may return the :class:`Released` record of a file
     read before, unchanged: it is yielded instead of reading the file."""
-    from kg import reports
-    from kg.sources import articles
-    from kg.sources import html
+    from kg.sources import articles, html, reports
 
     readers = {**{s: articles.read_article for s in config.ARTICLE_SUFFIXES},
                **{s: html.read_html for s in config.HTML_SUFFIXES},
@@ -378,7 +376,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                 entry = cache.get(keys[article.source_file]) if cached[position] else None
                 if entry is None:
                     if article.kind == "inspection-report":
-                        from kg import reports
+                        from kg.extract import reports
 
                         result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
                     elif cached[position]:  # its entry was damaged, or removed meanwhile

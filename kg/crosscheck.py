@@ -51,7 +51,7 @@ COLUMNS = (
     "impact_of_leaders_grade", "help_and_protection_grade", "in_care_grade", "care_leavers_grade",
 )
 
-#: Judgement areas (as kg.reports names them) and the column that holds each one's grade.
+#: Judgement areas (as kg.extract.reports names them) and the column that holds each one's grade.
 AREA_COLUMNS = {
     "overall effectiveness": "overall_effectiveness_grade",
     "impact of leaders": "impact_of_leaders_grade",

@@ -103,7 +103,7 @@ def test_a_changed_text_is_an_error(tmp_path: Path) -> None:
 
 @needs_reports
 def test_report_units_are_slices_of_the_report_text() -> None:
-    from kg.reports import read_report
+    from kg.sources.reports import read_report
 
     article = read_report(REPORTS_DIR / "barnet_01_july_2019.pdf")
     units = report_units(article)

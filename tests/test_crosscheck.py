@@ -199,7 +199,7 @@ def claim(council: str, rating: str, year: int | None, *, itype: str | None = No
 
 
 def report(g: Graph, name: str, council: str, rating: str | None, date: dt.date, parts: dict[str, str]) -> URIRef:
-    """A report's inspection, with sub-judgements, as the model maps kg.reports' facts."""
+    """A report's inspection, with sub-judgements, as the RDF mapping maps kg.extract.reports' facts."""
     doc = article_iri(sha(name))
     g.add((doc, RDF.type, CKG.InspectionReport))
     g.add((doc, CKG.sourceFile, Literal(name)))

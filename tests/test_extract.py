@@ -240,7 +240,7 @@ KIND_FIELDS = {"failing": (Finding, "failing"), "response": (Response, "response
 
 def _counter_cases():
     from kg import config
-    from kg.extract.rules import load_rules
+    from kg.rules import load_rules
 
     for rule in load_rules(config.DATA / "rules").rules:
         if rule.kind in KIND_FIELDS:

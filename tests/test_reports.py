@@ -1,4 +1,4 @@
-"""Tests for kg.reports: Ofsted report PDFs -> Article -> structured facts.
+"""Tests for kg.sources.reports and kg.extract.reports: Ofsted report PDFs -> Article -> structured facts.
 
 Two kinds of test. Synthetic reports, made here as minimal PDFs of each format's layout
 (running headers, footnotes, a paragraph across a page break, a table with grades on their
@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import doctest
+import importlib
 import io
 import json
 import re
@@ -21,23 +22,21 @@ from pathlib import Path
 
 import pytest
 
-import kg.reports as reports
 from kg import config
-from kg.extract.rules import load_rules
-from kg.graph.facts import Article, Finding, Inspection, Membership, Recommendation
-from kg.graph.gazetteer import Gazetteer
-from kg.sources.articles import IngestError
-from kg.reports import (
+from kg.extract.reports import (
     classify_recommendation,
-    load_patterns,
-    paragraphs,
-    parse_date_range,
-    read_report,
     recommendation_items,
     report_facts,
-    report_from_bytes,
-    split_sentences,
 )
+from kg.graph.facts import Article, Finding, Inspection, Membership, Recommendation
+from kg.graph.gazetteer import Gazetteer
+from kg.rules import load_rules
+from kg.sources import report_patterns
+from kg.sources.articles import IngestError
+from kg.sources.pdf import page_of, paragraphs, split_sentences
+from kg.sources.report_header import parse_date_range, read_header
+from kg.sources.report_patterns import load_patterns
+from kg.sources.reports import read_report, report_from_bytes
 
 REFERENCE = config.SHARED / "reference"
 REPORTS = REFERENCE / "ofsted-reports"
@@ -171,7 +170,7 @@ def test_patterns_file_loads_and_is_validated(tmp_path: Path) -> None:
     patterns = load_patterns()
     assert {a.area for a in patterns.areas} >= {"overall effectiveness", "impact of leaders", "help and protection",
                                                 "children in care", "care leavers", "children in care and care leavers"}
-    raw = json.loads(reports.PATTERNS_FILE.read_text(encoding="utf-8"))
+    raw = json.loads(report_patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
     bad = dict(raw, headings=["^(unclosed"])
     (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(ValueError, match="headings"):
@@ -231,8 +230,10 @@ def test_classify_recommendation(rules) -> None:
     assert classify_recommendation("The sufficiency of local placements.", rules) == []
 
 
-def test_docstring_examples_run() -> None:
-    assert doctest.testmod(reports, optionflags=doctest.ELLIPSIS).failed == 0
+@pytest.mark.parametrize("module", ["kg.sources.pdf", "kg.sources.report_header", "kg.extract.reports"])
+def test_docstring_examples_run(module) -> None:
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 1 and result.failed == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,14 +267,14 @@ def test_synthetic_page_offsets(ilacs_2024: Article) -> None:
     body = ilacs_2024.body
     assert body[offsets[1]:].startswith("What needs to improve?")
     assert body[offsets[2]:].startswith("long. Assessments are of poor quality.")
-    assert reports.page_of(ilacs_2024, body.index("Leaders have a plan.")) == 1
-    assert reports.page_of(ilacs_2024, body.index("Assessments are of poor")) == 3
+    assert page_of(ilacs_2024, body.index("Leaders have a plan.")) == 1
+    assert page_of(ilacs_2024, body.index("Assessments are of poor")) == 3
 
 
 def test_synthetic_header(ilacs_2024: Article) -> None:
     assert ilacs_2024.title == "Inspection of Wakefield local authority children’s services"
     assert ilacs_2024.date == dt.date(2024, 3, 15)  # no publication date stated: the last day
-    head = reports.read_header(ilacs_2024)
+    head = read_header(ilacs_2024)
     assert head.authority_name == "Wakefield"
     assert head.dates == (dt.date(2024, 3, 4), dt.date(2024, 3, 15))
     assert head.inspector == "Jane Doe"
@@ -706,7 +707,7 @@ def test_authority_dates_and_grades_match_the_official_record(pdf: Path, read_al
 
 def _raw_recommendation_count(pdf: Path) -> int:
     """Items under "What needs to improve" / "Recommendations", counted on pypdf's raw text
-    by their bullet glyph or paragraph number (not with kg.reports' paragraphs)."""
+    by their bullet glyph or paragraph number (not with kg.sources.pdf's paragraphs)."""
     from pypdf import PdfReader
 
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from kg import config
-from kg.extract.rules import RuleError, load_rules
+from kg.rules import RuleError, load_rules
 
 RULES = load_rules(config.DATA / "rules")
 

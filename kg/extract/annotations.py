@@ -2,7 +2,7 @@
 
 The reports themselves are never copied into the project. An annotation names a sentence by
 where it is: the report's file name, the 1-based page, and the character offsets of the
-sentence in the report's text as :func:`kg.reports.read_report` gives it (``Article.body``),
+sentence in the report's text as :func:`kg.sources.reports.read_report` gives it (``Article.body``),
 with the first 12 hex digits of the sentence's SHA-1 so that a changed PDF reader is noticed
 instead of silently training on other words. Each record carries its labels::
 
@@ -68,7 +68,7 @@ class Unit:
 def report_units(article: Article) -> list[Unit]:
     """Every sentence of a report's running text (numbered paragraphs, bullet items and plain
     paragraphs; not headings, the judgement table or the title block), with its page."""
-    from kg.reports import page_of, paragraphs, split_sentences
+    from kg.sources.pdf import page_of, paragraphs, split_sentences
 
     units: list[Unit] = []
     for para in paragraphs(article):
@@ -124,7 +124,7 @@ def load_report_annotations(path: Path, reports_dir: Path, *, splits: tuple[str,
     """The stand-off records of ``path`` (of ``splits`` only, when given) with their sentences
     read again from the reports in ``reports_dir``; a sentence whose text no longer has the
     recorded SHA-1 is an error."""
-    from kg.reports import read_report
+    from kg.sources.reports import read_report
 
     records = [r for r in read_jsonl(path) if splits is None or r.get("split", "train") in splits]
     bodies: dict[str, str] = {}

@@ -6,16 +6,16 @@ which council each one is about, which year the article was written in, which ru
 """
 from __future__ import annotations
 
-import datetime as dt
 import bisect
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kg.extract.rules import RuleSet
 from kg.graph.facts import Article, Evidence
 from kg.graph.gazetteer import Gazetteer
+from kg.rules import RuleSet
 
 if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rules are read
     from spacy.tokens import Doc, Span

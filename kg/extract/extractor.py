@@ -13,12 +13,12 @@ from spacy.tokens import Doc
 from kg import config
 from kg.extract import PipelineError, failings, people, ratings, responses, statistics
 from kg.extract import classifier as sentence_classifier
+from kg.extract import nlp as loading
 from kg.extract.classifier import SentenceClassifier
 from kg.extract.context import DocContext, build_context
-from kg.extract import nlp as loading
-from kg.extract.rules import RuleSet, load_rules
 from kg.graph.facts import Article, ArticleFacts
 from kg.graph.gazetteer import Gazetteer
+from kg.rules import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from kg.extract.context import DocContext, Sentence
-from kg.extract.rules import RuleSet
 from kg.graph.facts import Finding, Recommendation
+from kg.rules import RuleSet
 
 #: Words before a cue that turn a failing into its opposite ("prevented children being left
 #: at risk", "no longer reliant on agency staff").
@@ -45,7 +45,7 @@ LIST_HEADING = re.compile(
 def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
     """Failing categories a sentence states: (label, rule id, start, end) per category.
 
-    >>> from kg import config; from kg.extract.rules import load_rules
+    >>> from kg import config; from kg.rules import load_rules
     >>> [h[0] for h in classify(load_rules(config.DATA / "rules"), "Many social workers have too high caseloads.")]
     ['high caseloads']
     """

@@ -28,7 +28,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg import config
-from kg.extract.annotations import Annotation, load_news_annotations, load_report_annotations
+from kg.extract.annotations import (
+    Annotation,
+    load_news_annotations,
+    load_report_annotations,
+)
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 from kg.graph.facts import Comment
 from kg.sources.dates import parse_datetime
-from kg.sources.patterns import _next_nonblank, _paragraphs, _search_any
-from kg.sources.patterns import IngestPatterns
+from kg.sources.patterns import IngestPatterns, _next_nonblank, _paragraphs, _search_any
 
 #: A comment's author/date line is never longer than this.
 COMMENT_HEADER_MAX_CHARS = 160

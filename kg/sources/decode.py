@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
 #: A file whose share of control bytes (other than NUL, tab, newlines, form feed) exceeds this
 #: is refused as binary. Text has none; random or compressed data has about 10 %.
 BINARY_CONTROL_RATIO = 0.05
