@@ -287,7 +287,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     order) until it is written, last before the corpus stamp."""
     from kg.pipeline.progress import progress
 
-    from kg import render
+    from kg.view.outputs import write_projection_outputs
     from kg.pipeline import summary
     from kg.graph import ontology
     from kg.graph import rdf
@@ -295,7 +295,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     from kg.files import atomic_write
     from kg.graph.gazetteer import Gazetteer
     from kg.graph.namespaces import article_iri, digest, graph_iri
-    from kg.projection import ProjectionStore, fragment, triple_hashes
+    from kg.view.projection_store import ProjectionStore, fragment, triple_hashes
 
     linked = set(duplicates) | set(duplicates.values())
     by_file = {a.source_file: a for a in articles if a.source_file in linked}
@@ -411,7 +411,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
     finally:
         validator.close()
     with ProjectionStore(out_dir / ".cache" / "projection.sqlite") as views:
-        render.write_projection_outputs(views, out_dir, max_nodes=getattr(args, "viewer_max_nodes", None))
+        write_projection_outputs(views, out_dir, max_nodes=getattr(args, "viewer_max_nodes", None))
     if args.cache:
         cache.prune(set(keys.values()))
     spool.seek(0)
@@ -423,7 +423,7 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
 
 def _open_projection(path: Path, incremental: bool):
     """The projection store, opened to be updated (the cache is on) or created anew."""
-    from kg.projection import ProjectionStore
+    from kg.view.projection_store import ProjectionStore
 
     return ProjectionStore.update(path) if incremental else ProjectionStore.create(path)
 
@@ -501,10 +501,10 @@ def _load_union(out_dir: Path):
 def cmd_view(args: argparse.Namespace) -> int:
     """A viewer page focused on one council's neighbourhood: read from the build's projection
     store (without loading the graph) when it is as new as graph.ttl, else from graph.ttl."""
-    from kg import render
+    from kg.view import viewer
     from kg.files import atomic_write
     from kg.graph.namespaces import slug
-    from kg.projection import ProjectionStore
+    from kg.view.projection_store import ProjectionStore
 
     out_dir = Path(args.out)
     target = Path(args.output) if args.output else out_dir / f"viewer-{slug(args.council)}.html"
@@ -515,9 +515,9 @@ def cmd_view(args: argparse.Namespace) -> int:
         if store.is_file() and graph_file.is_file() and store.stat().st_mtime >= graph_file.stat().st_mtime:
             with ProjectionStore(store) as views:
                 proj = views.neighbourhood(args.council)
-            atomic_write(target, render.render_projection(proj, title=title))
+            atomic_write(target, viewer.render_projection(proj, title=title))
         else:
-            render.write_viewer(_load_union(out_dir), target, council=args.council, title=title)
+            viewer.write_viewer(_load_union(out_dir), target, council=args.council, title=title)
     except (FileNotFoundError, ValueError) as exc:
         log.error("%s", exc)
         return EXIT_FATAL

@@ -8,7 +8,7 @@ the path of a Turtle/TriG file, or an rdflib ``Graph``/``Dataset`` already in me
   DataFrame with typed columns (years and counts ``Int64``, amounts and values ``float``,
   dates ``datetime64``, flags ``boolean``, the rest ``string``; unbound values are ``<NA>``);
 - :func:`council_failing_graph` is the bipartite council-failing graph (from
-  :func:`kg.render.project`, failings folded into their top concept), edge ``weight`` the number
+  :func:`kg.view.project.project`, failings folded into their top concept), edge ``weight`` the number
   of findings; :func:`council_similarity` links councils by the Jaccard similarity of their
   failing sets, :func:`clusters` groups them (greedy modularity: deterministic),
   :func:`failing_cooccurrence` counts the councils where two failings were both found;
@@ -175,7 +175,7 @@ def frame(source: GraphSource, query: str, /, **params: str) -> pd.DataFrame:
 
 
 def _projection(source: GraphSource) -> nx.MultiDiGraph:
-    from kg.render import project
+    from kg.view.project import project
 
     return project(load_graph(source))
 

@@ -1,4 +1,4 @@
-"""kg/projection.py: per-article fragments merged on disk give the projection of the union graph,
+"""kg/view/projection_store.py: per-article fragments merged on disk give the projection of the union graph,
 one council's neighbourhood, a bounded overview and streamed GraphML."""
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from build import main
-from kg import config, render
+from kg import config
+from kg.view import graphml
+from kg.view import outputs
+from kg.view import project
 from kg.graph.namespaces import CKG, SCHEMA, article_iri
 from kg.graph.ontology import load_ontology
-from kg.projection import OVERVIEW_KINDS, ProjectionStore, fragment, triple_hashes
+from kg.view.projection_store import OVERVIEW_KINDS, ProjectionStore, fragment, triple_hashes
 
 DEV = config.ROOT / "data" / "dev"
 
@@ -47,7 +50,7 @@ def test_merged_fragments_equal_the_projection_of_the_union(built):
     with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
         merged = store.projection()
         assert store.node_count() == merged.number_of_nodes()
-    whole = render.project(union)
+    whole = project.project(union)
     assert merged.number_of_nodes() > 300 and merged.number_of_edges() > 800
     assert _dump(merged) == _dump(whole)
 
@@ -65,7 +68,7 @@ def test_neighbourhood_read_from_the_store_equals_the_projected_one(built, counc
         near = store.neighbourhood(council)
         with pytest.raises(ValueError, match="no council named 'Atlantis'"):
             store.neighbourhood("Atlantis")
-    expected = render.project(union, council=council)
+    expected = project.project(union, council=council)
     assert near.graph["focus"] == expected.graph["focus"]
     assert _dump(near) == _dump(expected)
 
@@ -91,8 +94,8 @@ def test_overview_is_councils_and_concepts_with_aggregated_facts(built):
 def test_viewer_switches_to_the_overview_above_the_limit(built, tmp_path, caplog):
     out, _ = built
     with ProjectionStore(out / ".cache" / "projection.sqlite") as store:
-        counts = render.write_projection_outputs(store, tmp_path, max_nodes=50)
-        full = render.write_projection_outputs(store, tmp_path / "full", max_nodes=10**6)
+        counts = outputs.write_projection_outputs(store, tmp_path, max_nodes=50)
+        full = outputs.write_projection_outputs(store, tmp_path / "full", max_nodes=10**6)
     assert counts["nodes"] == full["nodes"] == full["drawn"] > counts["drawn"]
     page = (tmp_path / "viewer.html").read_text(encoding="utf-8")
     assert "Council KG overview" in page and "view --council" in page
@@ -117,7 +120,7 @@ def test_streamed_graphml_round_trips(built, tmp_path):
 def test_graphml_drops_characters_xml_forbids(tmp_path):
     nodes = [("a<&>", {"kind": "quotation", "label": "bell\x07 \"q\"", "details": {"evidence": ["x\x0by"]}})]
     edges = [("a<&>", "a<&>", "k", {"relation": "said", "label": "s\x00"})]
-    render.write_graphml_stream(nodes, edges, tmp_path / "g.graphml")
+    graphml.write_graphml_stream(nodes, edges, tmp_path / "g.graphml")
     read = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
     assert read.nodes["a<&>"]["label"] == 'bell "q"'
     assert read.nodes["a<&>"]["evidence"] == "xy"
@@ -152,7 +155,7 @@ def test_an_article_named_by_its_twin_is_described_by_its_own_graph(tmp_path):
         assert store.triple_count() == len(a + b)
     assert proj.nodes[str(article_iri("a" * 40))]["label"] == "The headline"
     union = a + b
-    assert _dump(proj) == _dump(render.project(union))
+    assert _dump(proj) == _dump(project.project(union))
     assert proj.nodes["https://w3id.org/councilkg/id/council/E08000032"]["facts"] == 2
 
 
@@ -197,10 +200,11 @@ def test_view_reads_the_store_and_falls_back_to_a_newer_graph(built, tmp_path, m
 def test_module_examples_hold():
     import doctest
 
-    from kg import files, projection
+    from kg import files
+    from kg.view import projection_store
     from kg.graph import rdf
 
-    for module in (projection, files, rdf):
+    for module in (projection_store, files, rdf):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 
@@ -283,7 +287,7 @@ def test_a_store_of_another_version_or_unreadable_is_built_anew(tmp_path, caplog
 def _merge_pairwise(rows):
     """The merge as it was first written (each row's lists merged into the running union one
     row at a time): the reference the single union must equal."""
-    from kg.projection import _merge_lists
+    from kg.view.projection_store import _merge_lists
 
     first = next((r for r in rows if r is not None), None)
     if first is None:
@@ -309,7 +313,7 @@ def test_details_of_many_rows_merge_as_one_row_at_a_time_would():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.projection import _merge_details
+    from kg.view.projection_store import _merge_details
 
     text = st.sampled_from(["Bradford", "Leeds", "2018", "inadequate", "Ofsted", "café", "a, b"])
     source = st.fixed_dictionaries({"article": st.sampled_from(["a.txt", "b.txt", "c.txt"]),

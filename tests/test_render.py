@@ -1,4 +1,4 @@
-"""kg/render.py: the entity projection, the viewer page (offline, deterministic, escaped) and
+"""kg/view (project, layout, viewer, graphml): the entity projection, the viewer page (offline, deterministic, escaped) and
 the GraphML export. The browser-side behaviour is in tests/test_viewer_browser.py."""
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ import pytest
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
-import kg.render as render
+from kg.view import layout
+from kg.view import viewer
 from kg.graph.namespaces import CKG, SCHEMA, concept_iri, council_iri, graph_iri, organisation_iri, person_iri
-from kg.render import KINDS, load_styles, project, write_graphml, write_viewer
+from kg.view.project import KINDS, project
+from kg.view.viewer import load_styles, write_viewer
+from kg.view.graphml import write_graphml
 from tests.fixtures.viewer_graphs import HOSTILE, SMALL_KINDS, GraphBuilder, hostile_graph, small_graph, synthetic_graph
 
 BRADFORD = str(council_iri("E08000032"))
@@ -122,7 +125,7 @@ def test_articles_mention_councils_and_copies_are_linked_once():
 def test_councils_are_sized_by_what_the_graph_says_about_them():
     proj = project(small_graph())
     assert proj.nodes[BRADFORD]["facts"] > proj.nodes[LEEDS]["facts"] > 0
-    html = render.render_projection(proj)
+    html = viewer.render_projection(proj)
     nodes = _vis_nodes(html)
     size = {n["label"]: n.get("size") for n in nodes if n["group"] == "council"}
     assert size["Bradford"] > size["Leeds"]
@@ -264,14 +267,14 @@ def test_large_graph_is_laid_out_here_with_physics_off(tmp_path):
     assert first == write_viewer(synthetic_graph(700), tmp_path / "b.html").read_bytes()
     html = first.decode("utf-8")
     nodes = _vis_nodes(html)
-    assert len(nodes) > render.LAYOUT_THRESHOLD
+    assert len(nodes) > layout.LAYOUT_THRESHOLD
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
     assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)  # no two nodes on one spot
     options = _vis_options(html)
     assert options["physics"] == {"enabled": False}
     assert options["layout"]["improvedLayout"] is False
     small = _vis_options(write_viewer(small_graph(), tmp_path / "s.html").read_text(encoding="utf-8"))
-    assert small["physics"]["enabled"] is True and small["layout"]["randomSeed"] == render.LAYOUT_SEED
+    assert small["physics"]["enabled"] is True and small["layout"]["randomSeed"] == layout.LAYOUT_SEED
 
 
 def test_hostile_text_is_escaped_everywhere(tmp_path):
@@ -284,7 +287,7 @@ def test_hostile_text_is_escaped_everywhere(tmp_path):
     assert parts.tags["script"] == 3 and parts.tags["img"] == 0 and parts.urls == []
     assert not [a for a in parts.attributes if a.startswith("on")]  # no inline event handlers
     # pyvis turns on an innerHTML popup when a title contains "href"; our template has none
-    vis_js = (render._vis_dir() / "vis-network.min.js").read_text(encoding="utf-8")
+    vis_js = (viewer._vis_dir() / "vis-network.min.js").read_text(encoding="utf-8")
     assert vis_js in html
     assert "innerHTML" not in html.replace(vis_js, "")
     # ... and the text itself survives, as data
@@ -354,7 +357,9 @@ def test_style_table_is_checked(tmp_path):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(render)
+    from kg.view import project as project_module
+
+    result = doctest.testmod(project_module)
     assert result.attempted > 0 and result.failed == 0
 
 
@@ -397,7 +402,7 @@ def test_graphml_text_is_escaped_like_the_xml_library(value):
     from xml.dom.minidom import parseString
     from xml.sax.saxutils import escape
 
-    from kg.render import _NOT_XML, _xml
+    from kg.view.graphml import _NOT_XML, _xml
 
     assert _xml(value) == escape(_NOT_XML.sub("", str(value)), {'"': "&quot;"})
     element = parseString(f'<d a="{_xml(value)}">{_xml(value)}</d>').documentElement

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.render import project, write_viewer
+from kg.view.project import project
+from kg.view.viewer import write_viewer
 from tests.fixtures.viewer_graphs import HOSTILE, SMALL_KINDS, hostile_graph, small_graph, synthetic_graph
 
 CHROMIUM = Path("/usr/bin/chromium")

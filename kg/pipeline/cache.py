@@ -54,7 +54,7 @@ class CachedArticle:
     triples: int
     report: dict  # its report.json entry
     view: dict = field(default_factory=lambda: {"nodes": [], "edges": []})  # its projection fragment
-    hashes: list = field(default_factory=list)  # its triples' hashes (kg.projection.triple_hashes)
+    hashes: list = field(default_factory=list)  # its triples' hashes (kg.view.projection_store.triple_hashes)
 
 
 class ExtractionCache:

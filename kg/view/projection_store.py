@@ -1,6 +1,6 @@
 """The viewer's entity projection, assembled article by article on disk.
 
-The projection of :mod:`kg.render` (councils, inspections, concepts, people... as nodes;
+The projection of :mod:`kg.view.project` (councils, inspections, concepts, people... as nodes;
 findings and memberships as edges) used to be computed from the union of every article's
 graph, held in memory. Here each article's named graph is projected on its own, with the
 ontology for concept labels, into a *fragment*: its nodes and edges as plain JSON, kept in the
@@ -16,7 +16,7 @@ Merging: a node named in several fragments keeps the kind, label and single-valu
 its first full description (an article named only by its same-story twin is a *stub* there),
 and the union of its list details (evidence, sources, roles, other names); a council's fact
 count is the number of distinct resources that point at it, over all fragments. The merged
-projection equals :func:`kg.render.project` of the union graph (``tests/test_projection.py``).
+projection equals :func:`kg.view.project.project` of the union graph (``tests/test_projection.py``).
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.sqlite"
@@ -43,6 +43,8 @@ from typing import Any
 
 import networkx as nx
 from rdflib import Graph, URIRef
+
+from kg.view.project import TERMINAL_KINDS, Projector, council_matching
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +107,7 @@ def fragment(graph: Graph, reference: Graph, article: URIRef) -> Fragment:
     edges ``[u, v, key, relation, label, details]``. ``stub`` marks an article node that this
     graph only names (a same-story twin); ``pointers`` lists, for a council, the resources of
     this graph that point at it."""
-    from kg.render import _Projector
-
-    proj = _Projector(_Layered(graph, reference)).run()
+    proj = Projector(_Layered(graph, reference)).run()
     own = str(article)
     nodes = []
     for n, d in proj.nodes(data=True):
@@ -402,16 +402,12 @@ class ProjectionStore:
 
     def find_council(self, name: str) -> str:
         """The council node whose label, other name or GSS code is ``name`` (case-insensitive)."""
-        from kg.render import council_matching
-
         councils = list(self.nodes("WHERE kind = 'council'"))
         return council_matching(councils, name)
 
     def neighbourhood(self, council: str, hops: int = 2) -> nx.MultiDiGraph:
         """The nodes within ``hops`` of a council and the edges between them (as
-        :func:`kg.render.project` with ``council=``), read without loading the rest."""
-        from kg.render import TERMINAL_KINDS
-
+        :func:`kg.view.project.project` with ``council=``), read without loading the rest."""
         start = self.find_council(council)
         kinds: dict[str, str] = {}
 
