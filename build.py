@@ -127,7 +127,7 @@ def _official_layer(args: argparse.Namespace, out_dir: Path) -> bool:
     """The official record as a layer: ``--official FILE`` is kept in OUT (as ``crosscheck``
     keeps it), and the kept record is added again to every graph a build writes, with
     ``crosscheck.csv``/``.json`` rewritten, in its own named graph. False on an error (said)."""
-    from kg import crosscheck
+    from kg.analysis import crosscheck
 
     try:
         if getattr(args, "official", None):
@@ -527,7 +527,9 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a .rq file or SPARQL text against the built graph (embedded pyoxigraph store)."""
-    from kg.store import queries
+    from UNKNOWN import queries
+    from kg.store import endpoint
+    from kg.store import push
 
     params = {}
     for item in args.param or []:
@@ -550,14 +552,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """A read-only SPARQL 1.1 endpoint over the built graph."""
     import errno
 
-    from kg import store
+    from kg.store import endpoint
+    from kg.store import push
 
     out = Path(args.out)
     if not (out / "graph.trig").is_file():
         log.error("no graph in %s: build it first (python build.py build --out %s)", out, out)
         return EXIT_FATAL
     try:
-        return store.serve(out, host=args.host, port=args.port, timeout_s=args.timeout)
+        return endpoint.serve(out, host=args.host, port=args.port, timeout_s=args.timeout)
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):
             log.error("cannot listen on %s port %d (%s): choose another with --port", args.host, args.port,
@@ -572,10 +575,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_push(args: argparse.Namespace) -> int:
     """Load the built graph into any SPARQL 1.1 Graph Store (named graphs replaced, never duplicated)."""
-    from kg import store
+    from kg.store import endpoint
+    from kg.store import push
 
     try:
-        counts = store.push(Path(args.out), endpoint=args.endpoint, union=args.union)
+        counts = push.push(Path(args.out), endpoint=args.endpoint, union=args.union)
     except (FileNotFoundError, OSError, ValueError) as exc:
         log.error("push to %s failed: %s", args.endpoint, exc)
         return EXIT_FATAL
@@ -585,7 +589,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
     """Check the built graph against Ofsted's published judgements, and add the record to it."""
-    from kg import crosscheck
+    from kg.analysis import crosscheck
     from kg.graph.gazetteer import Gazetteer
 
     out = Path(args.out)

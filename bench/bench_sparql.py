@@ -4,7 +4,7 @@ plain rdflib.
     python -m bench.bench_sparql [--triples 1000000] [--seed 0] [--repeat 5] [--rdflib-repeat 3]
 
 Generates the graph (bench/synthetic_graph.py; the same seed gives the same graph), loads it into
-the persisted pyoxigraph store the project queries (kg.store.open_store: bulk load of graph.trig
+the persisted pyoxigraph store the project queries (kg.store.local.open_store: bulk load of graph.trig
 plus the materialised union) and into an rdflib Dataset (default_union=True, parsed from the same
 graph.trig), then runs every query N times on each engine and prints the median wall time per
 query, the ratio rdflib / pyoxigraph, and the row counts (which must agree). Both sides turn every
@@ -28,7 +28,7 @@ import rdflib
 
 from bench.synthetic_graph import write_synthetic_out
 from kg.store.queries import execute, load_queries
-from kg.store import ensure_store, open_store
+from kg.store.local import ensure_store, open_store
 
 log = logging.getLogger("bench_sparql")
 

@@ -115,7 +115,7 @@ def _serve(out, port, *, seconds=60.0):
 
 
 def test_serve_prints_one_address_its_own(out):
-    from kg.store import free_port
+    from kg.store.endpoint import free_port
 
     port = free_port()
     code, output = _serve(out, port)

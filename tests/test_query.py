@@ -15,7 +15,7 @@ import rdflib
 import kg.store.queries
 from kg import config
 from kg.store.queries import Query, ResultFormat, execute, format_result, load_queries, parse_header, run_query
-from kg.store import open_store
+from kg.store.local import open_store
 from tests.fixtures.sample_graph import sample_out  # noqa: F401 - a pytest fixture
 
 QUERY_FILES = sorted(config.QUERIES.glob("*.rq"))

@@ -1,4 +1,4 @@
-"""kg.store: the persisted store, push to a real Oxigraph server, the read-only endpoint."""
+"""kg.store (local, endpoint, push): the persisted store, push to a real Oxigraph server, the read-only endpoint."""
 from __future__ import annotations
 
 import contextlib
@@ -21,17 +21,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import config, store
-from kg.store import (
-    PushError,
-    ensure_store,
-    free_port,
-    open_store,
-    oxigraph_executable,
-    push,
-    serve,
-    store_path,
-)
+from kg import config
+from kg.store import endpoint as endpoint_module
+from kg.store import local
+from kg.store import push as push_module
+from kg.store.endpoint import free_port, oxigraph_executable, serve
+from kg.store.local import ensure_store, open_store, store_path
+from kg.store.push import PushError, push
 from tests.fixtures.sample_graph import sample_out, write_sample_out  # noqa: F401 - sample_out is a fixture
 
 CROSS4 = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -67,8 +63,8 @@ def test_store_keeps_named_graphs_and_holds_the_union_in_the_default_graph(sampl
 
 def test_store_reloads_only_when_graph_trig_changes(sample_out: Path):  # noqa: F811
     assert ensure_store(sample_out) is True
-    stamp = json.loads((store_path(sample_out) / store.STAMP).read_text())
-    assert stamp["sha1"] == store._sha1(sample_out / "graph.trig")
+    stamp = json.loads((store_path(sample_out) / local.STAMP).read_text())
+    assert stamp["sha1"] == local._sha1(sample_out / "graph.trig")
     assert ensure_store(sample_out) is False
     before = len(open_store(sample_out))
     # same bytes, new mtime: hashed, found equal, not reloaded
@@ -230,7 +226,7 @@ def test_the_canned_questions_answer_the_same_after_a_push(sample_out: Path, oxi
     from kg.store.queries import PREFIX_IRIS, execute, load_queries
 
     push(sample_out, endpoint=f"{oxigraph_server}/store")
-    local = store.open_store(sample_out)
+    local = open_store(sample_out)
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIX_IRIS.items())
     for q in load_queries():
         columns, rows = execute(local, q.text)
@@ -250,19 +246,19 @@ def test_push_errors_are_reported(sample_out: Path, oxigraph_server: str):  # no
 
 
 def test_credentials_in_the_url_become_basic_auth():
-    url, headers = store._split_credentials("http://alice:s%40cret@127.0.0.1:3030/ds/data")
+    url, headers = push_module._split_credentials("http://alice:s%40cret@127.0.0.1:3030/ds/data")
     assert url == "http://127.0.0.1:3030/ds/data"
     assert headers == {"Authorization": "Basic YWxpY2U6c0BjcmV0"}  # alice:s@cret
-    assert store._graph_url(url, ox.NamedNode("https://w3id.org/councilkg/id/graph/ab")) == (
+    assert push_module._graph_url(url, ox.NamedNode("https://w3id.org/councilkg/id/graph/ab")) == (
         "http://127.0.0.1:3030/ds/data?graph=https%3A%2F%2Fw3id.org%2Fcouncilkg%2Fid%2Fgraph%2Fab")
-    assert store._graph_url("http://h/x?key=1", None) == "http://h/x?key=1&default"
+    assert push_module._graph_url("http://h/x?key=1", None) == "http://h/x?key=1&default"
 
 
 # --------------------------------------------------------------------------- serve
 
 
 def _serve_process(out_dir: Path, port: int, **options) -> subprocess.Popen:
-    code = ("import logging, sys; from pathlib import Path; from kg.store import serve; "
+    code = ("import logging, sys; from pathlib import Path; from kg.store.endpoint import serve; "
             "logging.basicConfig(level=logging.WARNING); "
             f"sys.exit(serve(Path(sys.argv[1]), port=int(sys.argv[2]), **{options!r}))")
     return subprocess.Popen([sys.executable, "-c", code, str(out_dir), str(port)], env=_env(),
@@ -383,7 +379,7 @@ def test_serve_stops_cleanly_with_its_server(sample_out: Path):  # noqa: F811
 
 
 class _FakeUpstream:
-    """Stands in for store._Upstream: a fixed port, counts restarts."""
+    """Stands in for endpoint_module._Upstream: a fixed port, counts restarts."""
 
     def __init__(self, port: int):
         self.port, self.generation, self.restarts = port, 0, 0
@@ -410,7 +406,7 @@ def _guard_in_front_of(handler: type[BaseHTTPRequestHandler], **limits):
     upstream = _FakeUpstream(upstream_server.server_address[1])
     options = {"deadline_s": 1.0, "cancel_after_s": 0.5, "max_response_bytes": None, "max_request_bytes": 1000}
     options.update(limits)
-    guard = store._GuardServer(("127.0.0.1", 0), upstream, **options)
+    guard = endpoint_module._GuardServer(("127.0.0.1", 0), upstream, **options)
     threading.Thread(target=guard.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{guard.server_address[1]}", upstream

@@ -47,7 +47,7 @@ import pyoxigraph as ox
 from kg.graph.namespaces import PREFIXES
 
 from kg import config
-from kg.store import open_store
+from kg.store.local import open_store
 
 _HEADER = re.compile(r"^\s*#\+\s*(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_][\w-]*)\s+[?$](?P<var>[A-Za-z_]\w*)\s*(?P<description>.*)$")

@@ -1,18 +1,6 @@
-"""The graph as a triple store: an embedded pyoxigraph store, a read-only SPARQL endpoint, and a
-push to any SPARQL 1.1 Graph Store.
+"""The read-only SPARQL endpoint.
 
-- :func:`open_store` gives a read-only pyoxigraph store persisted in ``OUT/store``, (re)loaded from
-  ``OUT/graph.trig`` (named graphs kept) only when that file changed since the last load. A load
-  goes into a temporary folder that replaces ``OUT/store`` only once complete, so an interrupted
-  load never leaves a half-filled store behind. The SHA-1 of the source is kept in a stamp file
-  inside the store folder, written before the swap, so the stamp always describes the store next
-  to it.
-- The store's default graph holds the union of all graphs, as a set: exactly the triples of
-  ``graph.ttl``. Oxigraph's own "union default graph" mode is a bag (a triple in two article
-  graphs, such as a council's label, matches twice), which doubles sums and counts; a
-  materialised union gives the same answers as a Turtle reader. ``GRAPH ?g`` still reaches each
-  article's own graph.
-- :func:`serve` runs the real ``oxigraph serve-read-only`` server over that store behind a thin
+:func:`serve` runs the real ``oxigraph serve-read-only`` server over that store behind a thin
   guard (see :class:`_Guard`) that makes the query time limit hard. Oxigraph's own
   ``--timeout-s`` is cooperative: measured with 0.5.13, a four-way cross product of 3,000 triples
   was still running a minute past a 1 s limit, and a cancelled query ends its (already
@@ -20,19 +8,11 @@ push to any SPARQL 1.1 Graph Store.
   from data. The guard turns both cases into an aborted response (or a 503 before any byte was
   sent), restarts the server process when a query outlives the limit plus a grace period, and can
   cap the size of a response.
-- :func:`push` replaces, graph by graph, the content of a remote store over the SPARQL 1.1 Graph
-  Store HTTP Protocol (Oxigraph ``/store``, Fuseki ``/ds/data``, GraphDB, Virtuoso), so that
-  pushing again never duplicates a triple.
 """
 from __future__ import annotations
 
-import base64
 import contextlib
-import fcntl
-import gc
-import hashlib
 import http.client
-import json
 import logging
 import math
 import os
@@ -47,136 +27,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
-from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pyoxigraph as ox
+from kg.store.local import _CHUNK, ensure_store, store_path
 
 log = logging.getLogger(__name__)
 
-STORE_DIR = "store"
-SOURCE = "graph.trig"
-#: Lives inside the store folder (RocksDB ignores files it did not name).
-STAMP = "councilkg-source.json"
-_LOCK = ".store.lock"
-_CHUNK = 64 * 1024
-
-
-# --------------------------------------------------------------------------- embedded store
-
-
-def store_path(out_dir: Path) -> Path:
-    """Where the persisted store of an output folder lives."""
-    return Path(out_dir) / STORE_DIR
-
-
-def _sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_stamp(store: Path) -> dict:
-    try:
-        return json.loads((store / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_stamp(store: Path, stamp: dict) -> None:
-    tmp = store / f".{STAMP}.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(json.dumps(stamp, indent=2), encoding="utf-8")
-    os.replace(tmp, store / STAMP)
-
-
-@contextlib.contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the output folder's store, across processes."""
-    with open(out_dir / _LOCK, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _is_current(store: Path, source: Path) -> bool:
-    """True when the store holds exactly ``source``: same size and mtime (cheap), or failing
-    that the same SHA-1 (then the stamp is refreshed so the next check is cheap again)."""
-    stamp = _read_stamp(store)
-    if not stamp or not (store / "CURRENT").exists():
-        return False
-    stat = source.stat()
-    if stamp.get("size") == stat.st_size and stamp.get("mtime_ns") == stat.st_mtime_ns:
-        return True
-    if stamp.get("size") != stat.st_size or stamp.get("sha1") != _sha1(source):
-        return False
-    _write_stamp(store, {**stamp, "mtime_ns": stat.st_mtime_ns})
-    return True
-
-
-def _load(source: Path, store: Path) -> dict:
-    """Bulk-load ``source`` into a new store beside ``store``, then swap it in."""
-    out_dir = store.parent
-    tmp = out_dir / f".{STORE_DIR}-loading-{uuid.uuid4().hex[:12]}"
-    old = out_dir / f".{STORE_DIR}-old-{uuid.uuid4().hex[:12]}"
-    stat = source.stat()
-    sha1 = _sha1(source)
-    started = time.perf_counter()
-    try:
-        loading = ox.Store(str(tmp))
-        loading.bulk_load(path=str(source), format=ox.RdfFormat.TRIG)
-        quads = len(loading)
-        graphs = sum(1 for _ in loading.named_graphs())
-        # the union, into the default graph: re-parsing and bulk-extending is 4x faster than a
-        # SPARQL "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }" (9 s against 36 s at 1M)
-        loading.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
-                            for q in ox.parse(path=str(source), format=ox.RdfFormat.TRIG))
-        loading.flush()
-        del loading
-        gc.collect()  # close RocksDB before the folder moves
-        stamp = {"source": source.name, "sha1": sha1, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                 "quads": quads, "named_graphs": graphs, "default_graph": "union of all graphs",
-                 "loaded": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        _write_stamp(tmp, stamp)
-        if store.exists():
-            os.rename(store, old)
-        os.rename(tmp, store)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    log.info("loaded %s into %s: %d quads, %d named graphs in %.2f s",
-             source, store, quads, graphs, time.perf_counter() - started)
-    return stamp
-
-
-def ensure_store(out_dir: Path, *, force: bool = False) -> bool:
-    """Bring ``OUT/store`` up to date with ``OUT/graph.trig``; True when it (re)loaded."""
-    out_dir = Path(out_dir)
-    source = out_dir / SOURCE
-    if not source.is_file():
-        raise FileNotFoundError(f"{source} not found: build the graph first")
-    store = store_path(out_dir)
-    with _locked(out_dir):
-        for leftover in out_dir.glob(f".{STORE_DIR}-*"):  # from an interrupted load
-            shutil.rmtree(leftover, ignore_errors=True)
-        if not force and _is_current(store, source):
-            return False
-        _load(source, store)
-        return True
-
-
-def open_store(out_dir: Path) -> ox.Store:
-    """The graph of ``out_dir`` as a read-only pyoxigraph store, loaded from ``graph.trig`` first
-    if that changed since the last load. Several read-only handles (and a running
-    ``oxigraph serve-read-only``) may share one store."""
-    ensure_store(out_dir)
-    return ox.Store.read_only(str(store_path(out_dir)))
 
 
 # --------------------------------------------------------------------------- read-only endpoint
@@ -474,95 +331,3 @@ def serve(out_dir: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout_s
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
-
-
-# --------------------------------------------------------------------------- push to a remote store
-
-
-class PushError(OSError):
-    """The remote Graph Store refused a request, or could not be reached (an OSError, like any
-    failed network call)."""
-
-
-def _split_credentials(endpoint: str) -> tuple[str, dict[str, str]]:
-    """Move ``user:password@`` out of the URL into a Basic Authorization header."""
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"endpoint must be an http(s) URL, not {endpoint!r}")
-    if parts.username is None:
-        return endpoint, {}
-    netloc = parts.hostname or ""
-    if ":" in netloc:
-        netloc = f"[{netloc}]"
-    if parts.port:
-        netloc += f":{parts.port}"
-    user = urllib.parse.unquote(parts.username)
-    password = urllib.parse.unquote(parts.password or "")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {"Authorization": f"Basic {token}"}
-
-
-def _graph_url(base: str, graph: ox.NamedNode | None) -> str:
-    """``base?graph=<iri>`` for a named graph, ``base?default`` for the default graph."""
-    query = "default" if graph is None else "graph=" + urllib.parse.quote(graph.value, safe="")
-    return f"{base}{'&' if '?' in base else '?'}{query}"
-
-
-def _graphs_of(source: Path) -> dict[ox.NamedNode | None, list[ox.Triple]]:
-    """The triples of each graph of a TriG file (None: the default graph), in file order."""
-    graphs: dict[ox.NamedNode | None, list[ox.Triple]] = {None: []}
-    for quad in ox.parse(path=str(source), format=ox.RdfFormat.TRIG):
-        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
-        graphs.setdefault(name, []).append(quad.triple)
-    return graphs
-
-
-def push(out_dir: Path, *, endpoint: str, timeout_s: float = 120.0,
-         headers: Mapping[str, str] | None = None, union: bool = True) -> dict:
-    """Copy ``out_dir/graph.trig`` into a SPARQL 1.1 Graph Store HTTP Protocol endpoint.
-
-    ``endpoint`` is the Graph Store base URL (``http://host:7878/store`` for Oxigraph,
-    ``http://host:3030/DATASET/data`` for Fuseki; credentials may go in the URL as
-    ``http://user:password@host/...``). Each named graph is replaced (HTTP PUT
-    ``?graph=<iri>``), then the default graph (PUT ``?default``; empty when the ontology and
-    taxonomies have their own graph), so pushing again never duplicates. With ``union`` (the
-    default) the remote default graph receives the union of every pushed graph, as a set, so that
-    a query without ``GRAPH`` gives on the remote store the rows it gives here (the local store's
-    default graph is that union too); without it, only ``graph.trig``'s own default graph. Graphs
-    that exist only on the remote are left alone (and are not in the union). Data go as N-Triples labelled ``text/turtle`` (N-Triples is a
-    subset of Turtle, the one syntax every Graph Store accepts). Returns counts: named graphs,
-    triples in them, triples in the default graph, total.
-    """
-    base, auth = _split_credentials(endpoint)
-    extra = {**auth, **dict(headers or {})}
-    source = Path(out_dir) / SOURCE
-    if not source.is_file():
-        raise FileNotFoundError(f"{source} not found: build the graph first")
-    graphs = _graphs_of(source)
-    named = sorted((g for g in graphs if g is not None), key=lambda g: g.value)
-    counts = {"endpoint": urllib.parse.urlsplit(base)._replace(query="").geturl(),
-              "named_graphs": 0, "named_triples": 0, "default_triples": 0}
-    if union:  # the default graph is what every graph says, once
-        graphs[None] = [t for g in [*named, None] for t in graphs.get(g, [])]
-    for graph in [*named, None]:
-        triples = list(dict.fromkeys(graphs.get(graph, [])))  # a graph is a set
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        request = urllib.request.Request(_graph_url(base, graph), data=data, method="PUT",
-                                         headers={"Content-Type": "text/turtle; charset=utf-8", **extra})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout_s) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", "replace")
-            raise PushError(f"PUT {request.full_url} -> HTTP {exc.code}: {detail}") from exc
-        except urllib.error.URLError as exc:
-            raise PushError(f"PUT {request.full_url} failed: {exc.reason}") from exc
-        if graph is None:
-            counts["default_triples"] = len(triples)
-        else:
-            counts["named_graphs"] += 1
-            counts["named_triples"] += len(triples)
-    counts["triples"] = counts["named_triples"] + counts["default_triples"]
-    log.info("pushed %d triples in %d named graphs (+%d in the default graph) to %s",
-             counts["named_triples"], counts["named_graphs"], counts["default_triples"], counts["endpoint"])
-    return counts
