@@ -15,7 +15,7 @@ from networkx.algorithms import bipartite as nxb
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-import build
+from kg import cli
 from kg import analysis
 from kg import config
 from kg.analysis import (
@@ -56,7 +56,7 @@ OFFICIAL_HEADER = ("urn,local_authority,inspection_link,pdf_filename,publication
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/articles built once for this module."""
     target = tmp_path_factory.mktemp("analysis") / "out"
-    assert build.main(["build", "--articles", str(config.DATA / "articles"), "--out", str(target)]) == 0
+    assert cli.main(["build", "--articles", str(config.DATA / "articles"), "--out", str(target)]) == 0
     return target
 
 

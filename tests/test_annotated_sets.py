@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import build
+from kg import cli
 from kg import config
 from kg.analysis.evaluate import KINDS, score_graph
 from kg.graph.gazetteer import Gazetteer
@@ -297,7 +297,7 @@ def test_the_set_builds_and_scores(aset: AnnotatedSet, tmp_path: Path) -> None:
     missed or extra facts.
     """
     out = tmp_path / "out"
-    assert build.main(["build", "--articles", str(aset.root), "--out", str(out)]) == 0
+    assert cli.main(["build", "--articles", str(aset.root), "--out", str(out)]) == 0
     result = score_graph(out / "graph.ttl", aset.gold, aset.root)
     assert result["evidence"]["verbatim_share"] == 1.0
     if aset is HOLDOUT:

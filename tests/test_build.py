@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from build import main
+from kg.cli import main
 from kg import config
 from kg.graph.facts import Article
 from kg.graph.namespaces import CKG, ORG, PROV, SCHEMA
@@ -263,7 +263,7 @@ def test_output_folder_that_is_a_file_is_a_clear_error(tmp_path):
 def test_released_articles_read_their_content_again_unchanged(tmp_path):
     """Articles drop their text once near-duplicates are known and read it again when they are
     extracted: the content read again is what was read first, identity and dates untouched."""
-    import build
+    from kg.pipeline import inputs
 
     folder = tmp_path / "in"
     shutil.copytree(config.DATA / "articles", folder)
@@ -271,27 +271,27 @@ def test_released_articles_read_their_content_again_unchanged(tmp_path):
                                       "<article><h1>Ofsted rates Bradford inadequate</h1><p>Bradford's children's "
                                       "services were rated inadequate by Ofsted in 2018.</p></article></body></html>",
                                       encoding="utf-8")
-    items = [item for _, item in build._inputs(folder)]
+    items = [item for _, item in inputs._inputs(folder)]
     assert len(items) == 6
     for item in items:
-        record = build._release(item)
-        assert isinstance(record, build.Released) and build._release(record) is record
-        assert not any(hasattr(record, name) for name in build._CONTENT)  # the text is not kept
+        record = inputs._release(item)
+        assert isinstance(record, inputs.Released) and inputs._release(record) is record
+        assert not any(hasattr(record, name) for name in inputs._CONTENT)  # the text is not kept
         # what the build may change after release is carried into the article read again
         record.sha1, record.reference_date, record.duplicate_of = "f" * 40, dt.date(2019, 7, 15), "other.txt"
         record.warnings += ("the file name is not valid UTF-8",)
-        again = build._restore(record)
+        again = inputs._restore(record)
         assert again is not item and isinstance(again, Article)
         item.sha1, item.reference_date, item.duplicate_of = "f" * 40, dt.date(2019, 7, 15), "other.txt"
         item.warnings.append("the file name is not valid UTF-8")
         assert again == item  # every field, the content included
-        assert build._restore(again) is again  # an article that was not released is itself
+        assert inputs._restore(again) is again  # an article that was not released is itself
 
 
 def test_validation_batches_shrink_for_the_last_articles():
     """The side process validates 25 new graphs at a time, then 5 at a time for the last
     ones, so that the build waits little for the last batch; in-process, 200 at a time."""
-    import build
+    from kg.pipeline import build
 
     assert build._batch_size(True, 1000) == build.SIDE_BATCH == 25
     assert build._batch_size(True, build.SIDE_BATCH) == 25
@@ -304,7 +304,7 @@ def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tm
     """By default spaCy parses in a side process while the build applies the rules (from
     SIDE_PARSER_MIN bytes of new input: here from one); ``--parse-in-process`` keeps it in the
     build's process: the outputs are byte-identical."""
-    import build
+    from kg.pipeline import build
 
     monkeypatch.setattr(build, "SIDE_PARSER_MIN", 1)
     out = tmp_path / "side"
@@ -321,7 +321,7 @@ def test_spacy_in_a_side_process_or_in_process_gives_identical_outputs(built, tm
 def test_a_spacy_pipeline_that_cannot_load_fails_the_build_cleanly(tmp_path, monkeypatch, caplog, side_from):
     """spaCy cannot load the model, in the side process or in the build's: one clear error,
     exit 1, previous outputs kept."""
-    import build
+    from kg.pipeline import build
     import kg.extract.nlp
 
     monkeypatch.setattr(build, "SIDE_PARSER_MIN", side_from)
@@ -358,17 +358,18 @@ def test_a_damaged_cache_entry_is_extracted_again_with_the_same_result(built, tm
 
 def test_the_side_parser_starts_from_enough_new_text(tmp_path):
     """A handful of short articles is parsed in-process; a corpus or a long report beside."""
-    import build
+    from kg.pipeline import build
+    from kg.pipeline import inputs
     from kg.sources.articles import read_article
 
     articles = []
     for path in sorted((config.DATA / "articles").glob("*.txt")):
         article = read_article(path)
         article._read_again = (read_article, path)
-        articles.append(build._release(article))
+        articles.append(inputs._release(article))
     size = sum(p.stat().st_size for p in (config.DATA / "articles").glob("*.txt"))
-    assert build._input_bytes(articles) == size < build.SIDE_PARSER_MIN
-    assert build._input_bytes(articles * 40) >= build.SIDE_PARSER_MIN
+    assert inputs._input_bytes(articles) == size < build.SIDE_PARSER_MIN
+    assert inputs._input_bytes(articles * 40) >= build.SIDE_PARSER_MIN
 
 
 def test_report_json_is_written_as_a_stream_with_the_bytes_of_one_dump(tmp_path):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from build import main
+from kg.cli import main
 from kg import config
 
 QUERIES = sorted(config.QUERIES.glob("*.rq"))
@@ -150,12 +150,12 @@ def test_evaluate_checks_its_gold_before_building(tmp_path, caplog):
 
 
 def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(monkeypatch, caplog):
-    import build
+    from kg import cli
 
     def broken(args):
         raise RuntimeError("the disk\nis on fire")
 
-    monkeypatch.setattr(build, "cmd_query", broken)
+    monkeypatch.setattr(cli, "cmd_query", broken)
     assert main(["query", "--sparql", "ASK {}"]) == 1
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert errors == ["unexpected error: RuntimeError: the disk is on fire (run again with --debug for the traceback)"]

@@ -399,7 +399,7 @@ def test_the_real_record_reads_whole(gazetteer: Gazetteer) -> None:
 
 def test_run_on_a_build_keeps_its_layout_and_is_byte_stable(tmp_path: Path, official_csv: Path,
                                                             gazetteer: Gazetteer) -> None:
-    from build import main
+    from kg.cli import main
 
     out = tmp_path / "out"
     assert main(["build", "--articles", str(config.DATA / "articles"), "--out", str(out)]) == 0
@@ -452,7 +452,7 @@ def _records(out: Path) -> int:
 def test_build_official_keeps_the_record_through_every_rebuild(tmp_path: Path, official_csv: Path) -> None:
     import shutil
 
-    from build import main
+    from kg.cli import main
 
     articles, out = tmp_path / "articles", tmp_path / "out"
     shutil.copytree(config.DATA / "articles", articles)
@@ -481,7 +481,7 @@ def test_build_official_keeps_the_record_through_every_rebuild(tmp_path: Path, o
 def test_crosscheck_makes_the_record_a_layer_too(tmp_path: Path, official_csv: Path) -> None:
     import shutil
 
-    from build import main
+    from kg.cli import main
 
     articles, out = tmp_path / "articles", tmp_path / "out"
     shutil.copytree(config.DATA / "articles", articles)
@@ -495,7 +495,7 @@ def test_crosscheck_makes_the_record_a_layer_too(tmp_path: Path, official_csv: P
 
 
 def test_a_bad_official_table_is_one_error(tmp_path: Path, caplog) -> None:
-    from build import main
+    from kg.cli import main
 
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")

@@ -3,7 +3,7 @@ import argparse
 
 import pytest
 
-from build import cmd_build
+from kg.pipeline.build import cmd_build
 from kg import config
 
 distributed = pytest.importorskip("distributed", reason="the 'distributed' package is not installed")

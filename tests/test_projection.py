@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from build import main
+from kg.cli import main
 from kg import config
 from kg.view import graphml
 from kg.view import outputs
