@@ -54,8 +54,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a .rq file or SPARQL text against the built graph (embedded pyoxigraph store)."""
-    from UNKNOWN import queries
-
+    from kg.store import queries
 
     params = {}
     for item in args.param or []:
@@ -204,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build articles into a knowledge graph")
     b.add_argument("--articles", default=str(config.DATA / "articles"), help="folder of input files")
-    b.add_argument("--out", default=str(config.ROOT / "out"), help="output folder")
+    b.add_argument("--out", default=str(config.DEFAULT_OUT), help="output folder")
     b.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
     b.add_argument("--viewer-max-nodes", type=int, default=None, metavar="N",
                    help="draw every fact in viewer.html up to N nodes, the overview of councils and concepts "
@@ -231,14 +230,14 @@ def parser() -> argparse.ArgumentParser:
     src = q.add_mutually_exclusive_group(required=True)
     src.add_argument("file", nargs="?", help="a .rq file, e.g. queries/ratings-by-council-and-year.rq")
     src.add_argument("--sparql", help="SPARQL query text")
-    q.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    q.add_argument("--out", default=str(config.DEFAULT_OUT), help="the built output folder")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
     q.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="bind a parameter the .rq file declares (safely, never pasted into the text)")
     q.set_defaults(func=cmd_query)
 
     s = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
-    s.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    s.add_argument("--out", default=str(config.DEFAULT_OUT), help="the built output folder")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     s.add_argument("--port", type=int, default=7878)
     s.add_argument("--timeout", type=float, default=30.0, help="query time limit in seconds")
@@ -246,7 +245,7 @@ def parser() -> argparse.ArgumentParser:
 
     pu = sub.add_parser("push", help="load the graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...)")
     pu.add_argument("--endpoint", required=True, help="Graph Store base URL, e.g. http://127.0.0.1:7878/store")
-    pu.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    pu.add_argument("--out", default=str(config.DEFAULT_OUT), help="the built output folder")
     pu.add_argument("--no-union", dest="union", action="store_false",
                     help="leave the union of the graphs out of the remote default graph (by default it is written "
                          "there, so that queries without GRAPH answer remotely as they do locally)")
@@ -255,7 +254,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("crosscheck", help="check the graph against Ofsted's published judgements")
     c.add_argument("--official", required=True,
                    help="CSV of official outcomes (the columns of ofsted_csc_ilacs_history.csv)")
-    c.add_argument("--out", default=str(config.ROOT / "out"),
+    c.add_argument("--out", default=str(config.DEFAULT_OUT),
                    help="the built output folder: its graph gets the record, crosscheck.csv/json are written there")
     c.add_argument("--all", action="store_true", help="list the agreements too")
     c.add_argument("--json", action="store_true", help="print every comparison as JSON")
@@ -263,7 +262,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("view", help="write a viewer page focused on one council")
     v.add_argument("--council", required=True, help="council name as people write it (Bradford, Hull, BCP...)")
-    v.add_argument("--out", default=str(config.ROOT / "out"), help="the built output folder")
+    v.add_argument("--out", default=str(config.DEFAULT_OUT), help="the built output folder")
     v.add_argument("--output", default=None, help="page to write (default OUT/viewer-<council>.html)")
     v.set_defaults(func=cmd_view)
 

@@ -1,16 +1,40 @@
-"""Every path and setting in one place. Defaults here; build.py overrides them from the CLI."""
+"""Every path and setting in one place. Defaults here; the command line (:mod:`kg.cli`)
+overrides them.
+
+What the code reads at run time is package data, found with :mod:`importlib.resources` under
+``kg/resources/``: ``data/`` (rules, gazetteer, layout patterns, node styles, the trained
+classifier, the sample articles), ``ontology/`` and ``queries/``. In a checkout these are links
+to the top-level folders of the same names (the design card's layout), so there is one copy;
+a wheel holds the files themselves (``pyproject.toml`` lists which), so an installed package
+runs from any folder.
+"""
 from __future__ import annotations
 
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-ONTOLOGY = ROOT / "ontology"
-QUERIES = ROOT / "queries"
+
+def _package_folder(name: str) -> Path:
+    """A folder of the package's data, as a real path (resolved through the checkout's links)."""
+    return Path(str(resources.files("kg") / "resources" / name)).resolve()
+
+
+DATA = _package_folder("data")
+ONTOLOGY = _package_folder("ontology")
+QUERIES = _package_folder("queries")
+
+#: The checkout the package runs from (``build.py``, ``tests/``, ``bench/`` beside ``kg/``), or
+#: None for an installed wheel.
+ROOT: Path | None = Path(__file__).resolve().parent.parent
+if not (ROOT / "build.py").is_file():
+    ROOT = None
+
+#: Where ``build`` writes when no ``--out`` is given: ``out/`` of the checkout, else of the
+#: current folder.
+DEFAULT_OUT = (ROOT or Path.cwd()) / "out"
 
 #: Where ../shared lives when the project sits beside it (tests and benchmarks only).
-SHARED = ROOT.parent / "shared"
+SHARED = (ROOT or Path.cwd()).parent / "shared"
 
 #: spaCy pipelines, in order of preference: the official one when a user has it, else the pinned
 #: PyPI re-upload of the same model (see pyproject.toml and requirements.lock).

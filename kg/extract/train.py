@@ -53,7 +53,7 @@ LABELS = KIND_LABELS + tuple(f"failing:{c}" for c in FAILINGS) + tuple(f"respons
 CONFIGS = config.DATA / "model" / "configs"
 MODEL_DIR = config.DATA / "model" / "sentence-classifier"
 ANNOTATIONS = config.DATA / "annotations"
-DEFAULT_REPORTS = config.ROOT.parent / "shared" / "corpus" / "ofsted-reports"
+DEFAULT_REPORTS = config.SHARED / "corpus" / "ofsted-reports"
 #: Pretrained word vectors for the ``ensemble-glove`` config: this many of GloVe 6B's most
 #: frequent words (50 dimensions) are kept in the trained model.
 GLOVE_WORDS = 40_000

@@ -40,7 +40,7 @@ def code_version(rules_dir: Path | None = None) -> str:
     files = sorted(Path(rules_dir or config.DATA / "rules").glob("*.jsonl"))
     files += sorted(config.ONTOLOGY.glob("*.ttl"))
     files += [config.DATA / n for n in ("councils.csv", "organisations.jsonl", "ingest_patterns.json")]
-    files += sorted((config.ROOT / "kg").rglob("*.py"))
+    files += sorted(Path(__file__).resolve().parents[1].rglob("*.py"))  # the code of every kg module
     files += model_files()  # the trained sentence classifier
     for path in files:
         parts.append(path.name)

@@ -15,6 +15,7 @@ import logging
 import math
 import re
 from collections import defaultdict
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ Details = dict[str, Any]
 
 #: The NODE_STYLES table (shape and colour per kind), kept apart from graph logic.
 STYLES_PATH = config.DATA / "node_styles.json"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(str(resources.files("kg.view") / "templates"))
 TEMPLATE_NAME = "viewer.html"
 
 _GLYPHS = {
