@@ -39,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Ingest -> extract (cached per article) -> model -> validate -> write the outputs."""
     from kg.extract import PipelineError
     from kg.pipeline.cache import code_version
-    from kg.pipeline.ingest_cache import IngestCache
+    from kg.pipeline.cache import IngestCache
     from kg.sources import duplicates
     from kg.sources.decode import IngestError
 

@@ -57,7 +57,7 @@ class Released:
     path: str
 
     def as_record(self) -> dict:
-        """What the reading cache keeps (:mod:`kg.pipeline.ingest_cache`): the record as read."""
+        """What the reading cache keeps (:class:`kg.pipeline.cache.IngestCache`): the record as read."""
         return {"source_file": self.source_file, "sha1": self.sha1, "title": self.title,
                 "date": self.date and self.date.isoformat(),
                 "reference_date": self.reference_date and self.reference_date.isoformat(),

@@ -1,11 +1,11 @@
-"""The reading cache: what reading each file gave, kept between builds (kg/pipeline/ingest_cache.py)."""
+"""The reading cache: what reading each file gave, kept between builds (kg/pipeline/cache.py)."""
 from __future__ import annotations
 
 import logging
 
 import pytest
 
-from kg.pipeline.ingest_cache import IngestCache
+from kg.pipeline.cache import IngestCache
 
 
 def _files(tmp_path, **texts):
@@ -111,7 +111,7 @@ def test_off_it_keeps_nothing(tmp_path):
 def test_doctests():
     import doctest
 
-    import kg.pipeline.ingest_cache
+    import kg.pipeline.cache
 
-    result = doctest.testmod(kg.pipeline.ingest_cache)
+    result = doctest.testmod(kg.pipeline.cache)
     assert result.attempted >= 5 and result.failed == 0
