@@ -1,13 +1,14 @@
 """The build's caches, in one module, with one key.
 
-The key (:func:`code_version`) is derived from what shapes an article's graph: the rule files,
-the gazetteer, the ontology, the trained classifier, the spaCy pipeline's name and version, and
-the code of every kg module.
+The key (:func:`code_version`) is derived from what shapes an article's graph: the data files
+(rules, gazetteer, page and report layout patterns, node styles), the ontology, the trained
+classifier, the versions of the spaCy pipeline, spaCy and rdflib, and :data:`CODE_VERSION`, a
+constant to raise whenever a code change changes what a build writes for an unchanged input.
+Editing a comment or refactoring the code keeps every entry; editing a rule file re-extracts.
 
 **Extraction cache** (:class:`ExtractionCache`): an unchanged article is never parsed twice.
 An entry is keyed by everything that shapes the article's triples: its bytes (sha1), its file
-name, the dates and duplicate links ingest gave it, and the pipeline version (model, rules,
-extractor code, ontology). It holds the article's named graph as Turtle (without prefixes) and
+name, the dates and duplicate links ingest gave it, and the key above. It holds the article's named graph as Turtle (without prefixes) and
 its report entry, and is written atomically, so a build killed midway leaves a usable cache.
 
 >>> import tempfile, pathlib
@@ -59,23 +60,37 @@ log = logging.getLogger(__name__)
 
 
 
-def code_version(rules_dir: Path | None = None) -> str:
-    """Everything that shapes the graph of one article, hashed: the pipeline's name and
-    version, spaCy's version, the rule files, the project's data files and ontology, the trained
-    sentence classifier and the code of every kg module. Changing any of them invalidates the cache."""
+#: Raise this whenever a change of code changes what a build writes for an unchanged input (an
+#: extractor's logic, the RDF mapping, the report.json entry, the projection): every cache entry
+#: made before is then extracted again. Code changes that keep the outputs (refactoring, comments,
+#: speed) leave it, and the cache with it.
+CODE_VERSION = "2026.12.1"
+
+
+def key_files(rules_dir: Path | None = None) -> list[Path]:
+    """The files whose bytes are part of the key: the rule files, the data files beside them
+    (gazetteer, page and report layout patterns, node styles), the ontology and the trained
+    sentence classifier."""
     from kg.extract.classifier import model_files
+
+    files = sorted(Path(rules_dir or config.DATA / "rules").glob("*.jsonl"))
+    files += sorted(p for p in config.DATA.iterdir() if p.suffix in (".csv", ".json", ".jsonl") and p.is_file())
+    files += sorted(config.ONTOLOGY.glob("*.ttl"))
+    files += model_files()
+    return files
+
+
+def code_version(rules_dir: Path | None = None) -> str:
+    """The caches' key: what shapes the graph of one article, hashed. That is :data:`CODE_VERSION`,
+    the versions of the spaCy pipeline, spaCy and rdflib, and the name and bytes of every file of
+    :func:`key_files`. Changing any of them invalidates the cache; editing the code does not."""
     from kg.graph.namespaces import digest
 
     name, version = config.installed_model()
-    parts: list[object] = [name, version, metadata.version("spacy")]
-    files = sorted(Path(rules_dir or config.DATA / "rules").glob("*.jsonl"))
-    files += sorted(config.ONTOLOGY.glob("*.ttl"))
-    files += [config.DATA / n for n in ("councils.csv", "organisations.jsonl", "ingest_patterns.json")]
-    files += sorted(Path(__file__).resolve().parents[1].rglob("*.py"))  # the code of every kg module
-    files += model_files()  # the trained sentence classifier
-    for path in files:
+    parts: list[object] = [CODE_VERSION, name, version, metadata.version("spacy"), metadata.version("rdflib")]
+    for path in key_files(rules_dir):
         parts.append(path.name)
-        parts.append(path.read_bytes() if path.exists() else b"")
+        parts.append(path.read_bytes())
     return digest(*parts)
 
 
