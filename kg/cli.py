@@ -52,6 +52,15 @@ def cmd_view(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _query_file(name: str) -> Path:
+    """A .rq file by path, or one of the package's canned queries by name ("inadequate-councils")."""
+    path = Path(name)
+    if path.exists():
+        return path
+    canned = config.QUERIES / (name if name.endswith(".rq") else f"{name}.rq")
+    return canned if canned.is_file() else path
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a .rq file or SPARQL text against the built graph (embedded pyoxigraph store)."""
     from kg.store import queries
@@ -64,7 +73,8 @@ def cmd_query(args: argparse.Namespace) -> int:
             return EXIT_FATAL
         params[name.strip()] = value
     try:
-        text = args.sparql if args.sparql is not None else queries.load_query(Path(args.file), require_summary=False).text
+        text = args.sparql if args.sparql is not None else queries.load_query(_query_file(args.file),
+                                                                               require_summary=False).text
         columns, rows = queries.run_query(Path(args.out), text, params=params)
     except (FileNotFoundError, ValueError, TypeError, SyntaxError) as exc:  # SyntaxError: bad SPARQL
         log.error("%s", exc)
@@ -228,7 +238,8 @@ def parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", help="run a SPARQL query (a queries/*.rq file or --sparql TEXT)")
     src = q.add_mutually_exclusive_group(required=True)
-    src.add_argument("file", nargs="?", help="a .rq file, e.g. queries/ratings-by-council-and-year.rq")
+    src.add_argument("file", nargs="?", help="a .rq file, e.g. queries/ratings-by-council-and-year.rq, or the name "
+                                            "of a canned query (ratings-by-council-and-year)")
     src.add_argument("--sparql", help="SPARQL query text")
     q.add_argument("--out", default=str(config.DEFAULT_OUT), help="the built output folder")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")

@@ -30,6 +30,15 @@ def test_each_canned_query_returns_rows_on_the_sample_corpus(out, path, capsys):
     assert len(rows) > 0, path.name
 
 
+def test_a_canned_query_is_found_by_its_name_from_any_folder(out, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "inadequate-councils", "--out", str(out), "--format", "csv"]) == 0
+    by_name = capsys.readouterr().out
+    assert main(["query", str(config.QUERIES / "inadequate-councils.rq"), "--out", str(out), "--format", "csv"]) == 0
+    assert by_name == capsys.readouterr().out and "Bradford" in by_name
+    assert main(["query", "no-such-question", "--out", str(out)]) == 1
+
+
 def test_parameter_is_bound_not_pasted(out, capsys):
     path = config.QUERIES / "council-timeline.rq"
     assert main(["query", str(path), "--out", str(out), "--param", "council=Wakefield", "--format", "csv"]) == 0
