@@ -230,7 +230,7 @@ def test_classify_recommendation(rules) -> None:
     assert classify_recommendation("The sufficiency of local placements.", rules) == []
 
 
-@pytest.mark.parametrize("module", ["kg.sources.pdf", "kg.sources.report_header", "kg.extract.reports"])
+@pytest.mark.parametrize("module", ["kg.sources.pdf", "kg.extract.reports"])
 def test_docstring_examples_run(module) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 1 and result.failed == 0

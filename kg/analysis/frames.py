@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kg import config
+from kg.sources.dates import parse_numeric_date
 from kg.store.queries import execute, load_queries
 
 log = logging.getLogger(__name__)
@@ -248,13 +249,11 @@ def _official_date(text: object) -> pd.Timestamp | None:
     """A ``dd/mm/yy`` or ``dd/mm/yyyy`` cell; None when blank or unreadable."""
     if not isinstance(text, str) or not text.strip():
         return None
-    for fmt in ("%d/%m/%y", "%d/%m/%Y"):
-        try:
-            return pd.to_datetime(text.strip(), format=fmt)
-        except ValueError:
-            continue
-    log.warning("official record: not a dd/mm/yy date: %r", text)
-    return None
+    try:
+        return pd.Timestamp(parse_numeric_date(text))
+    except ValueError:
+        log.warning("official record: not a dd/mm/yy date: %r", text)
+        return None
 
 
 def official_ratings(official_csv: Path = OFFICIAL_CSV, *, gazetteer=None) -> pd.DataFrame:

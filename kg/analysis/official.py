@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from kg.graph.namespaces import (
     fact_iri,
     organisation_iri,
 )
+from kg.sources.dates import parse_numeric_date
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,6 @@ UNGRADED_TYPES = ("monitoring visit", "focused visit", "joint targeted area insp
 #: The rule id written as ckg:extractedBy on the official facts.
 RULE = "official.csv-row"
 
-_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,16 +141,9 @@ class OfficialJudgement:
 
 
 def parse_official_date(text: str) -> dt.date | None:
-    """A ``dd/mm/yy`` or ``dd/mm/yyyy`` date; None for a blank cell; ValueError otherwise."""
-    if not text or not text.strip():
-        return None
-    m = _DATE.match(text)
-    if not m:
-        raise ValueError(f"not a dd/mm/yy(yy) date: {text!r}")
-    day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if year < 100:
-        year += 2000 if year < 70 else 1900
-    return dt.date(year, month, day)
+    """A ``dd/mm/yy`` or ``dd/mm/yyyy`` date; None for a blank cell; ValueError otherwise
+    (:func:`kg.sources.dates.parse_numeric_date`)."""
+    return parse_numeric_date(text)
 
 
 def _grade(cell: str) -> tuple[str | None, str | None]:

@@ -20,6 +20,16 @@ _MONTHS = {
     )
     for name in names
 }
+#: The full month names (the only ones a report's header uses), as a regex alternation.
+_FULL_MONTH_RE = "(?:" + "|".join(
+    m.capitalize() for m in ("january", "february", "march", "april", "may", "june", "july", "august",
+                             "september", "october", "november", "december")) + ")"
+#: A 'day Month year' date inside a text (reports: "Report published: 20 September 2016").
+_DATE_IN_TEXT = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_FULL_MONTH_RE})\s+(\d{{4}})", re.IGNORECASE)
+#: The first day of a range, its month and year optional ("11 to 22 May 2026").
+_RANGE_START = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+({_FULL_MONTH_RE}))?(?:\s+(\d{{4}}))?", re.IGNORECASE)
+#: A day-first numeric date of a table cell: "02/12/22", "21/11/2022".
+_NUMERIC_CELL = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*$")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4})")
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
@@ -101,3 +111,77 @@ def parse_datetime(text: str) -> dt.datetime | None:
     if hour > 23 or minute > 59:
         return None
     return dt.datetime(date.year, date.month, date.day, hour, minute)
+
+
+def month_number(name: str) -> int | None:
+    """1-12 for an English month name or its abbreviation, any case; None otherwise.
+
+    >>> month_number("Sept"), month_number("march"), month_number("Smarch")
+    (9, 3, None)
+    """
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+def find_date(text: str) -> dt.date | None:
+    """The first 'day Month year' date in a text (full month names).
+
+    >>> find_date("Report published: 20 September 2016")
+    datetime.date(2016, 9, 20)
+    """
+    m = _DATE_IN_TEXT.search(text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def parse_date_range(text: str) -> tuple[dt.date, dt.date] | None:
+    """'4 June to 15 June 2018', '11 to 22 May 2026', '05 July 2016–27 July 2016', '19 and 20
+    February 2019' -> (first day, last day). The end is the last full date; the start borrows
+    its month and year from the end when it omits them. A single date is both.
+
+    >>> parse_date_range("21 November to 2 December 2022")
+    (datetime.date(2022, 11, 21), datetime.date(2022, 12, 2))
+    >>> parse_date_range("9–24 November 2017")
+    (datetime.date(2017, 11, 9), datetime.date(2017, 11, 24))
+    """
+    dates = list(_DATE_IN_TEXT.finditer(text))
+    if not dates:
+        return None
+    last = dates[-1]
+    try:
+        end = dt.date(int(last.group(3)), _MONTHS[last.group(2).lower()], int(last.group(1)))
+    except ValueError:
+        return None
+    first = _RANGE_START.search(text)
+    if first is None:
+        return end, end
+    month = _MONTHS[first.group(2).lower()] if first.group(2) else end.month
+    year = int(first.group(3)) if first.group(3) else (end.year if month <= end.month else end.year - 1)
+    try:
+        start = dt.date(year, month, int(first.group(1)))
+    except ValueError:
+        return end, end
+    if start > end:
+        start = end
+    return start, end
+
+
+def parse_numeric_date(text: str) -> dt.date | None:
+    """A table cell's ``dd/mm/yy`` or ``dd/mm/yyyy`` date, day first (two-digit years below 70
+    are 20xx); None for a blank cell; ValueError for anything else.
+
+    >>> parse_numeric_date("02/12/22"), parse_numeric_date("21/11/2022"), parse_numeric_date("")
+    (datetime.date(2022, 12, 2), datetime.date(2022, 11, 21), None)
+    """
+    if not text or not text.strip():
+        return None
+    m = _NUMERIC_CELL.match(text)
+    if not m:
+        raise ValueError(f"not a dd/mm/yy(yy) date: {text!r}")
+    day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    return dt.date(year, month, day)

@@ -1,11 +1,7 @@
 """The header of an Ofsted report: the local authority, the inspection dates, the lead
 inspector and the publication date, read from the first pages' labelled fields, and the
 judgement rows.
-
->>> parse_date_range("21 November to 2 December 2022")
-(datetime.date(2022, 11, 21), datetime.date(2022, 12, 2))
->>> parse_date_range("9–24 November 2017")
-(datetime.date(2017, 11, 9), datetime.date(2017, 11, 24))
+Dates are read by :mod:`kg.sources.dates`.
 """
 from __future__ import annotations
 
@@ -16,6 +12,7 @@ from dataclasses import dataclass, field
 from kg.graph.facts import (
     Article,
 )
+from kg.sources.dates import find_date, parse_date_range
 from kg.sources.pdf import _TERMINAL, Paragraph, _is_row, paragraphs
 from kg.sources.report_patterns import (
     JudgementArea,
@@ -23,14 +20,6 @@ from kg.sources.report_patterns import (
     _any,
     load_patterns,
 )
-
-_MONTHS = {m: i for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"), start=1)}
-_MONTH_RE = "(?:" + "|".join(m.capitalize() for m in _MONTHS) + ")"
-_DATE = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\s+(\d{{4}})", re.IGNORECASE)
-_DAY = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+({_MONTH_RE}))?(?:\s+(\d{{4}}))?", re.IGNORECASE)
-
 
 # --------------------------------------------------------------------------------------------
 # The report's header: title, authority, dates, inspector, judgements
@@ -48,47 +37,6 @@ class ReportHeader:
     inspection_type: str | None = None
     judgement_rows: list[tuple[JudgementArea, str, Paragraph]] = field(default_factory=list)
     overall_sentence: tuple[str, Paragraph, int, int] | None = None
-
-
-def parse_date(text: str) -> dt.date | None:
-    """The first 'day Month year' date in a text.
-
-    >>> parse_date("Report published: 20 September 2016")
-    datetime.date(2016, 9, 20)
-    """
-    m = _DATE.search(text)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-    except ValueError:
-        return None
-
-
-def parse_date_range(text: str) -> tuple[dt.date, dt.date] | None:
-    """'4 June to 15 June 2018', '11 to 22 May 2026', '05 July 2016–27 July 2016', '19 and 20
-    February 2019' -> (first day, last day). The end is the last full date; the start borrows
-    its month and year from the end when it omits them. A single date is both."""
-    dates = list(_DATE.finditer(text))
-    if not dates:
-        return None
-    last = dates[-1]
-    try:
-        end = dt.date(int(last.group(3)), _MONTHS[last.group(2).lower()], int(last.group(1)))
-    except ValueError:
-        return None
-    first = _DAY.search(text)
-    if first is None:
-        return end, end
-    month = _MONTHS[first.group(2).lower()] if first.group(2) else end.month
-    year = int(first.group(3)) if first.group(3) else (end.year if month <= end.month else end.year - 1)
-    try:
-        start = dt.date(year, month, int(first.group(1)))
-    except ValueError:
-        return end, end
-    if start > end:
-        start = end
-    return start, end
 
 
 def read_header(article: Article, patterns: ReportPatterns | None = None) -> ReportHeader:
@@ -150,12 +98,12 @@ def read_header(article: Article, patterns: ReportPatterns | None = None) -> Rep
                 head.inspector = name or None
                 head.inspector_text = para
             elif key == "published" and head.published is None:
-                head.published = parse_date(value)
+                head.published = find_date(value)
     if head.published is None:
         for para in first_page[:20]:
             m = patterns.letter_date.match(para.text)
             if m:
-                head.published = parse_date(m.group("value"))
+                head.published = find_date(m.group("value"))
                 break
     if head.dates is None:
         for para in paras[:40]:
