@@ -16,7 +16,7 @@ Merging: a node named in several fragments keeps the kind, label and single-valu
 its first full description (an article named only by its same-story twin is a *stub* there),
 and the union of its list details (evidence, sources, roles, other names); a council's fact
 count is the number of distinct resources that point at it, over all fragments. The merged
-projection equals :func:`kg.view.project.project` of the union graph (``tests/test_projection.py``).
+projection equals :func:`kg.view.project.project` of the union graph (``tests/view/test_projection_store.py``).
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "p.sqlite"

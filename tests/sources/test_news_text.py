@@ -23,7 +23,7 @@ from kg.sources.patterns import load_patterns
 from kg.sources.news import parse_text
 
 SEEDS = DATA / "articles"
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 

@@ -14,7 +14,7 @@ from kg import config
 from kg.sources import html
 from kg.sources.articles import IngestError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: A WordPress-style news page: navigation, head scripts and styles, an advert, a hostile
 #: <script> element inside the article, hostile text (escaped) in a paragraph, a nested

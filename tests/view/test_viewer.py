@@ -1,5 +1,5 @@
 """kg/view (project, layout, viewer, graphml): the entity projection, the viewer page (offline, deterministic, escaped) and
-the GraphML export. The browser-side behaviour is in tests/test_viewer_browser.py."""
+the GraphML export. The browser-side behaviour is in tests/view/test_viewer_browser.py."""
 from __future__ import annotations
 
 import doctest
