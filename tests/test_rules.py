@@ -15,6 +15,26 @@ def test_rule_matches_its_examples(rule):
         assert rule.search(example), f"{rule.id} does not match its example {example!r}"
 
 
+#: Counter-examples that document what the extractor (not the pattern) rules out: a rec cue in a
+#: council speaker's quote, a failing the sentence says was prevented or fixed. The pattern alone
+#: matches them; they stay as documentation, and the test knows them by id.
+EXTRACTOR_COUNTERS = {"failing.agency.reliance", "failing.risk.not-recognised", "rec.cue.must"}
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.counter and r.id not in EXTRACTOR_COUNTERS],
+                         ids=lambda r: r.id)
+def test_rule_does_not_match_its_counter_examples(rule):
+    for counter in rule.counter:
+        assert not rule.search(counter), f"{rule.id} matches its counter-example {counter!r}"
+
+
+def test_extractor_counters_still_need_the_extractor():
+    """The exceptions above are exceptions: each of them does match one of its counters."""
+    for rule_id in EXTRACTOR_COUNTERS:
+        rule = RULES.get(rule_id)
+        assert any(rule.search(c) for c in rule.counter), rule_id
+
+
 def test_labels_are_contract_concepts():
     from kg.graph.ontology import load_ontology
     from rdflib.namespace import SKOS
