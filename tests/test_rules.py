@@ -73,3 +73,23 @@ def test_duplicate_id_and_bad_json_are_errors(tmp_path):
 def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(RuleError, match="no rule files"):
         load_rules(tmp_path)
+
+
+CODE_PATTERN_KINDS = ("person-pattern", "statistic-pattern", "rating-cue", "context-cue", "failing-cue", "response-cue")
+
+
+@pytest.mark.parametrize("kind", CODE_PATTERN_KINDS)
+def test_extractor_patterns_document_themselves(kind):
+    """The patterns the extractors read by id each have examples and counter-examples."""
+    rules = RULES.of_kind(kind)
+    assert rules, kind
+    for rule in rules:
+        assert rule.examples and rule.counter, f"{rule.id} lacks examples or counter-examples"
+
+
+def test_pattern_by_id():
+    from kg.rules import pattern
+
+    assert pattern("person.pronoun").match("She")
+    with pytest.raises(RuleError, match="no rule with id 'no.such.rule'"):
+        pattern("no.such.rule")
