@@ -7,9 +7,11 @@ import pytest
 
 from kg.rules import Rule
 from kg.sources import patterns as ingest_patterns
+from kg.sources import report_patterns
 
 INGEST = ingest_patterns.load_patterns().rules
-ENTRIES = [pytest.param(rule, id=f"{name}:{rule.id}") for name, rules in (("ingest", INGEST),)
+REPORT = report_patterns.load_patterns().rules
+ENTRIES = [pytest.param(rule, id=f"{name}:{rule.id}") for name, rules in (("ingest", INGEST), ("report", REPORT))
            for rule in rules]
 
 
@@ -27,4 +29,4 @@ def test_entry_does_not_match_its_counter_examples(rule: Rule) -> None:
 
 
 def test_every_entry_is_a_rule() -> None:
-    assert len(INGEST) >= 60
+    assert len(INGEST) >= 60 and len(REPORT) >= 120
