@@ -78,6 +78,10 @@ def test_missing_folder_is_an_error(tmp_path):
 CODE_PATTERN_KINDS = ("person-pattern", "statistic-pattern", "rating-cue", "context-cue", "failing-cue", "response-cue")
 
 
+def test_every_rule_has_an_example():
+    assert [r.id for r in RULES.rules if not r.examples] == []
+
+
 @pytest.mark.parametrize("kind", CODE_PATTERN_KINDS)
 def test_extractor_patterns_document_themselves(kind):
     """The patterns the extractors read by id each have examples and counter-examples."""

@@ -28,6 +28,14 @@ ROLE_WORD = pattern("person.role-word")
 COUNCIL_ROLE = pattern("person.council-role")
 TITLES = {"Sir", "Dame", "Dr", "Doctor", "Professor", "Prof", "Mr", "Mrs", "Ms", "Miss", "Lord", "Lady", "Baroness", "Rev", "Reverend"}
 PRONOUN = pattern("person.pronoun")
+#: "the council's chief executive": a post of the council the sentence is about.
+OWN_COUNCIL = pattern("person.own-council")
+#: An apposition with a verb of saying or a relative in it is not a post.
+ROLE_HAS_VERB = pattern("person.role-has-verb")
+#: "Councillor Jane Doe", "Cllr. Jane Doe", "Deputy Leader Cllr Jane Doe".
+COUNCILLOR_HONORIFIC = pattern("person.councillor-honorific")
+COUNCILLOR_PHRASE = pattern("person.councillor-phrase")
+ENDS_WITH_COUNCILLOR = pattern("person.ends-with-councillor")
 OPEN_Q = "“\""
 CLOSE_Q = "”\""
 
@@ -101,7 +109,7 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
     m = re.match(r"^(?P<org>[^,]+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$", role)
     if m:
         org_text = m.group("org")
-        if re.fullmatch(r"(?:the\s+)?(?:council|authority|local authority)", org_text, re.IGNORECASE):
+        if OWN_COUNCIL.fullmatch(org_text):
             return m.group("rest"), council, None
         org = ctx.gazetteer.resolve_organisation(org_text)
         if org:
@@ -158,7 +166,7 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
         name_end = mention.start + (len(text[mention.start:end]) - len(after))
         m = APPOSITION.match(after)
         rel = RELATIVE_ROLE.match(after)
-        if m and ROLE_WORD.search(m.group("role")) and not re.search(r"\b(?:said|says|who|which)\b", m.group("role")):
+        if m and ROLE_WORD.search(m.group("role")) and not ROLE_HAS_VERB.search(m.group("role")):
             role = m.group("role")
             span = (name_end + m.start("role"), name_end + m.end("role"))
         elif rel and (rel.group("verb") or ROLE_WORD.search(rel.group("role") or "")):
@@ -247,13 +255,13 @@ def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, in
         words.pop()  # "Professor", "Dr": an honorific, not a post
     if not words:
         honorific = doc[i - 1].text if i > 0 else ""
-        return ("councillor", (start, start)) if re.fullmatch(r"(?:Councillor|Cllr)", honorific) else none
+        return ("councillor", (start, start)) if COUNCILLOR_HONORIFIC.fullmatch(honorific) else none
     phrase_span = doc[words[0].i: words[-1].i + 1]
     phrase = phrase_span.text
     bounds = (phrase_span.start_char, phrase_span.end_char)
-    if re.fullmatch(r"(?:Councillor|Cllr)\.?", phrase):
+    if COUNCILLOR_PHRASE.fullmatch(phrase):
         return "councillor", bounds
-    if ROLE_WORD.search(words[-1].text) or re.search(r"(?:Councillor|Cllr)$", phrase):
+    if ROLE_WORD.search(words[-1].text) or ENDS_WITH_COUNCILLOR.search(phrase):
         return phrase, bounds
     return none
 

@@ -22,6 +22,7 @@ IN_MONTH = pattern("rating-cue.in-month")
 IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 PAST = pattern("rating-cue.past")
+HAD_BEEN = pattern("rating-cue.had-been")
 
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
@@ -119,7 +120,7 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
     for insp in found:
         text = insp.evidence.text
         if (insp.year is None and insp.council not in councils_with_year and len(grades[insp.council]) == 1
-                and not PAST.search(text) and not re.search(r"\bhad been\b", text, re.IGNORECASE)
+                and not PAST.search(text) and not HAD_BEEN.search(text)
                 and not FROM.search(text)):
             insp = replace(insp, year=ref.year)
         out.append(insp)
