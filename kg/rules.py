@@ -6,7 +6,8 @@ Each line is one rule::
      "pattern": "\\b(case|work) ?loads?\\b[^.]{0,40}\\btoo high\\b",
      "examples": ["Many social workers have too high caseloads."]}
 
-``pattern`` is a Python regular expression matched case-insensitively against one sentence.
+``pattern`` is a Python regular expression matched case-insensitively (unless ``"case":
+"sensitive"``) against one sentence.
 ``label`` is a prefLabel of the matching SKOS scheme (or a value the extractor knows, for cue
 rules). ``examples`` are sentences the rule must match and ``counter`` sentences it must not:
 the test suite checks both, so every rule documents itself.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,10 +49,10 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter: tuple[str, ...] = ()
 
-    def finditer(self, text: str):
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text)
 
-    def search(self, text: str):
+    def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text)
 
 
