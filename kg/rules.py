@@ -6,15 +6,25 @@ Each line is one rule::
      "pattern": "\\b(case|work) ?loads?\\b[^.]{0,40}\\btoo high\\b",
      "examples": ["Many social workers have too high caseloads."]}
 
-``pattern`` is a Python regular expression matched case-insensitively against one sentence.
+``pattern`` is a Python regular expression matched case-insensitively (unless ``"case":
+"sensitive"``) against one sentence.
 ``label`` is a prefLabel of the matching SKOS scheme (or a value the extractor knows, for cue
 rules). ``examples`` are sentences the rule must match and ``counter`` sentences it must not:
 the test suite checks both, so every rule documents itself.
+
+The extractors' own patterns (people, statistics, ratings, context, failings, responses) are rules
+too, of kinds the extractor reads by id (:func:`pattern`): ``"case": "sensitive"`` keeps one
+case-sensitive, and named groups work as in any regular expression.
+
+The layout patterns of ``data/report_patterns.json`` and ``data/ingest_patterns.json`` are entries
+of the same shape (``{"id", "pattern", "examples", "counter"}``), validated by the same function,
+:func:`compile_entry`.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +32,8 @@ from pathlib import Path
 #: The keys a rule may have: a typo in a rule file is an error, not a silently ignored key.
 ALLOWED_KEYS = {"id", "kind", "label", "pattern", "examples", "counter", "note", "case"}
 REQUIRED_KEYS = {"id", "kind", "label", "pattern"}
+#: The keys of a layout pattern entry of the JSON pattern files (some keys add their own, e.g. ``area``).
+ENTRY_KEYS = {"id", "pattern", "examples", "counter", "note"}
 
 
 class RuleError(ValueError):
@@ -37,10 +49,10 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter: tuple[str, ...] = ()
 
-    def finditer(self, text: str):
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text)
 
-    def search(self, text: str):
+    def search(self, text: str) -> re.Match[str] | None:
         return self.regex.search(text)
 
 
@@ -54,6 +66,72 @@ class RuleSet:
     def labels(self, kind: str) -> list[str]:
         return sorted({r.label for r in self.of_kind(kind)})
 
+    def get(self, rule_id: str) -> Rule:
+        """The rule of that id; a missing id is a :class:`RuleError`."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise RuleError(f"no rule with id {rule_id!r}")
+
+
+def _strings(where: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: {key}: expected a list of strings")
+    return tuple(value)
+
+
+def compile_entry(where: str, obj: object, *, allowed: Collection[str] = ALLOWED_KEYS,
+                  required: Collection[str] = REQUIRED_KEYS, flags: int | None = None,
+                  groups: Iterable[str] = (), expand: Callable[[str], str] | None = None,
+                  kind: str = "", label: str = "") -> Rule:
+    """One rule or layout-pattern entry, validated and compiled: the one check every rule and
+    pattern file goes through. ``where`` names the file and the entry in any error; only
+    ``allowed`` keys may appear and every ``required`` one must; ``expand`` rewrites the pattern
+    first (macros); ``flags`` default to ``case`` (case-insensitive unless ``"sensitive"``); the
+    compiled pattern must have the named ``groups``. ``kind`` and ``label`` are used when the
+    entry has none."""
+    if not isinstance(obj, dict):
+        raise RuleError(f"{where}: expected a rule object {{id, pattern, examples, ...}}, got {obj!r}")
+    unknown = set(obj) - set(allowed)
+    if unknown:
+        raise RuleError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    missing = set(required) - set(obj)
+    if missing:
+        raise RuleError(f"{where}: missing key(s) {sorted(missing)}")
+    ident, source = obj["id"], obj["pattern"]
+    if not isinstance(ident, str) or not ident or not isinstance(source, str):
+        raise RuleError(f"{where}: id and pattern must be strings")
+    if expand is not None:
+        source = expand(source)
+    if flags is None:
+        flags = 0 if obj.get("case") == "sensitive" else re.IGNORECASE
+    try:
+        regex = re.compile(source, flags)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad pattern for rule {ident!r}: {source!r}: {exc}") from exc
+    lacking = set(groups) - set(regex.groupindex)
+    if lacking:
+        raise RuleError(f"{where}: rule {ident!r}: {source!r} lacks groups {sorted(lacking)}")
+    return Rule(
+        id=ident,
+        kind=str(obj.get("kind", kind)),
+        label=str(obj.get("label", label)),
+        regex=regex,
+        examples=_strings(where, "examples", obj.get("examples", [])),
+        counter=_strings(where, "counter", obj.get("counter", [])),
+    )
+
+
+def compile_entries(where: str, entries: object, **options: object) -> tuple[Rule, ...]:
+    """A non-empty list of entries (see :func:`compile_entry`) with unique ids."""
+    if not isinstance(entries, list) or not entries:
+        raise RuleError(f"{where}: expected a non-empty list of rule objects")
+    out = tuple(compile_entry(f"{where}[{i}]", e, **options) for i, e in enumerate(entries))  # type: ignore[arg-type]
+    ids = [r.id for r in out]
+    if len(set(ids)) != len(ids):
+        raise RuleError(f"{where}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    return out
+
 
 def _parse_line(path: Path, number: int, line: str) -> Rule:
     where = f"{path.name}:{number}"
@@ -63,25 +141,7 @@ def _parse_line(path: Path, number: int, line: str) -> Rule:
         raise RuleError(f"{where}: not valid JSON ({exc.msg})") from exc
     if not isinstance(obj, dict):
         raise RuleError(f"{where}: a rule must be a JSON object")
-    unknown = set(obj) - ALLOWED_KEYS
-    if unknown:
-        raise RuleError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}")
-    missing = REQUIRED_KEYS - set(obj)
-    if missing:
-        raise RuleError(f"{where}: missing key(s) {sorted(missing)}")
-    flags = 0 if obj.get("case") == "sensitive" else re.IGNORECASE
-    try:
-        regex = re.compile(obj["pattern"], flags)
-    except re.error as exc:
-        raise RuleError(f"{where}: bad pattern for rule {obj['id']!r}: {exc}") from exc
-    return Rule(
-        id=str(obj["id"]),
-        kind=str(obj["kind"]),
-        label=str(obj["label"]),
-        regex=regex,
-        examples=tuple(obj.get("examples", ())),
-        counter=tuple(obj.get("counter", ())),
-    )
+    return compile_entry(where, obj)
 
 
 def load_rules(directory: Path) -> RuleSet:
@@ -106,3 +166,16 @@ def load_rules(directory: Path) -> RuleSet:
 @lru_cache(maxsize=4)
 def cached_rules(directory: str) -> RuleSet:
     return load_rules(Path(directory))
+
+
+def default_rules() -> RuleSet:
+    """The project's rules, ``data/rules/*.jsonl`` (loaded once)."""
+    from kg import config
+
+    return cached_rules(str(config.DATA / "rules"))
+
+
+def pattern(rule_id: str) -> re.Pattern:
+    """The compiled pattern of one rule of the project's rules: how an extractor reads the
+    patterns it uses by name (``pattern("people.apposition")``)."""
+    return default_rules().get(rule_id).regex

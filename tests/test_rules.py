@@ -15,6 +15,26 @@ def test_rule_matches_its_examples(rule):
         assert rule.search(example), f"{rule.id} does not match its example {example!r}"
 
 
+#: Counter-examples that document what the extractor (not the pattern) rules out: a rec cue in a
+#: council speaker's quote, a failing the sentence says was prevented or fixed. The pattern alone
+#: matches them; they stay as documentation, and the test knows them by id.
+EXTRACTOR_COUNTERS = {"failing.agency.reliance", "failing.risk.not-recognised", "rec.cue.must"}
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.counter and r.id not in EXTRACTOR_COUNTERS],
+                         ids=lambda r: r.id)
+def test_rule_does_not_match_its_counter_examples(rule):
+    for counter in rule.counter:
+        assert not rule.search(counter), f"{rule.id} matches its counter-example {counter!r}"
+
+
+def test_extractor_counters_still_need_the_extractor():
+    """The exceptions above are exceptions: each of them does match one of its counters."""
+    for rule_id in EXTRACTOR_COUNTERS:
+        rule = RULES.get(rule_id)
+        assert any(rule.search(c) for c in rule.counter), rule_id
+
+
 def test_labels_are_contract_concepts():
     from kg.graph.ontology import load_ontology
     from rdflib.namespace import SKOS
@@ -53,3 +73,27 @@ def test_duplicate_id_and_bad_json_are_errors(tmp_path):
 def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(RuleError, match="no rule files"):
         load_rules(tmp_path)
+
+
+CODE_PATTERN_KINDS = ("person-pattern", "statistic-pattern", "rating-cue", "context-cue", "failing-cue", "response-cue")
+
+
+def test_every_rule_has_an_example():
+    assert [r.id for r in RULES.rules if not r.examples] == []
+
+
+@pytest.mark.parametrize("kind", CODE_PATTERN_KINDS)
+def test_extractor_patterns_document_themselves(kind):
+    """The patterns the extractors read by id each have examples and counter-examples."""
+    rules = RULES.of_kind(kind)
+    assert rules, kind
+    for rule in rules:
+        assert rule.examples and rule.counter, f"{rule.id} lacks examples or counter-examples"
+
+
+def test_pattern_by_id():
+    from kg.rules import pattern
+
+    assert pattern("person.pronoun").match("She")
+    with pytest.raises(RuleError, match="no rule with id 'no.such.rule'"):
+        pattern("no.such.rule")

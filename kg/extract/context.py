@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kg.graph.facts import Article, Evidence
 from kg.graph.gazetteer import Gazetteer
-from kg.rules import RuleSet
+from kg.rules import RuleSet, pattern
 
 if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rules are read
     from spacy.tokens import Doc, Span
@@ -24,17 +24,9 @@ YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.
-GENERIC = re.compile(
-    r"\b(?:councils|authorities|local authorities|counterparts|every local authority|"
-    r"all local authorities|many local authorities|other councils)\b",
-    re.IGNORECASE,
-)
+GENERIC = pattern("context.generic")
 #: Words before a council's name that make it where someone came from, not the subject.
-ORIGIN = re.compile(
-    r"\b(?:join(?:s|ed|ing)?|mov(?:es|ed|ing)|com(?:es|ing)|came|arriv(?:es|ed|ing)|previously|formerly|former|"
-    r"ex-|seconded|poached|recruited)\b[^.;,]{0,25}\b(?:from|at|of|with)\s+(?:the\s+)?$|\bformer(?:ly)?\s+(?:\w+\s+){0,3}(?:at|of)\s+$",
-    re.IGNORECASE,
-)
+ORIGIN = pattern("context.origin")
 
 
 @dataclass
@@ -227,7 +219,7 @@ def _attribute(ctx: DocContext) -> None:
 
 
 #: "the county council", "the city council": which of two neighbouring councils is meant.
-TIER = re.compile(r"\bthe (county|city)(?: council)?\b", re.IGNORECASE)
+TIER = pattern("context.tier")
 
 
 def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:

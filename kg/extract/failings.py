@@ -6,19 +6,15 @@ import re
 
 from kg.extract.context import DocContext, Sentence
 from kg.graph.facts import Finding, Recommendation
-from kg.rules import RuleSet
+from kg.rules import RuleSet, pattern
 
 #: Words before a cue that turn a failing into its opposite ("prevented children being left
 #: at risk", "no longer reliant on agency staff").
-CANCELLED = re.compile(
-    r"\b(?:prevent\w*|avoid\w*|no longer|reduc\w*|tackl\w*|address\w*|resolv\w*|eliminat\w*|ended|cut|"
-    r"no (?:evidence|sign|signs|indication) of|free (?:of|from))\s+(?:\w+\s+){0,3}$",
-    re.IGNORECASE,
-)
+CANCELLED = pattern("failing-cue.cancelled")
 #: A subject that denies the failing: "no child was left at risk".
-NO_SUBJECT = re.compile(r"\b(?:no|not a single|not one|none of the)\s+(?:child|children|young (?:person|people)|famil(?:y|ies)|case|cases)\b", re.IGNORECASE)
+NO_SUBJECT = pattern("failing-cue.no-subject")
 #: Inspectors looked and found nothing: "did not identify any children at immediate risk".
-FOUND_NONE = re.compile(r"(?:\bnot|n[’']t|\bnever) (?:find|found|identify|identified|see|seen|come across|came across) any\b", re.IGNORECASE)
+FOUND_NONE = pattern("failing-cue.found-none")
 DOUBLE_QUOTES = re.compile(r"[“”\"]")
 
 
@@ -30,16 +26,10 @@ def _without_quotes(text: str) -> tuple[str, list[int]]:
 
 
 #: A sentence that praises rather than criticises (and holds no failing cue of its own).
-INTRO_LIST = re.compile(r"(?:[:：]|\bas well as:?|\bincluding:?|\bfollowing:?)\s*$", re.IGNORECASE)
+INTRO_LIST = pattern("failing-cue.intro-list")
 #: A heading or a lead-in that opens a list of what must improve ("What needs to improve",
 #: "Ofsted's recommendations:", "The council should:").
-LIST_HEADING = re.compile(
-    r"^(?:what needs to improve|(?:ofsted['’]s |inspectors['’] |the |its |key )?recommendations?|"
-    r"areas? (?:for|of|requiring) (?:improvement|development)|next steps|"
-    r"what (?:the (?:council|authority|local authority)|it) (?:must|needs to|should) (?:do|improve))\b[^.]*[:：]?$"
-    r"|\b(?:recommend\w*|improve|improvement|should|must|needs? to)\b[^.]*[:：]$",
-    re.IGNORECASE,
-)
+LIST_HEADING = pattern("failing-cue.list-heading")
 
 
 def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:

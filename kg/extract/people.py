@@ -14,36 +14,28 @@ from dataclasses import dataclass
 from kg.extract.context import DocContext
 from kg.graph.facts import Evidence, Membership, Quotation
 from kg.graph.namespaces import strip_honorifics
+from kg.rules import pattern
 
-SAY = r"(?:said|says|added|adds|told\s+[^:“\"]{1,40}?|explained|warned|commented|stated|insisted|admitted|acknowledged|wrote)"
-_LOWER_WORDS = r"[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)*"
 #: "NAME, ROLE[, a, b and c], said": the role may end in a list ("cabinet member for children,
 #: families and learning").
-APPOSITION = re.compile(
-    r"^,\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,140}?"
-    r"(?:(?:,\s+" + _LOWER_WORDS + r")*,?\s+and\s+" + _LOWER_WORDS + r")?)(?=,|\s+" + SAY + r"\b|\.|$)"
-)
+APPOSITION = pattern("person.apposition")
 #: "ROLE, NAME": "the commissioner, Professor Alan Pritchard", "an interim director, Margaret Hallam".
-PRECEDING_ROLE = re.compile(
-    r"(?P<role>[^,;:“”\"()]{2,140}),\s+(?:(?:Sir|Dame|Dr|Professor|Prof|Cllr|Councillor|Mr|Mrs|Ms|Miss|Lord|Lady|Baroness)\.?\s+)?$"
-)
-ROLE_START = re.compile(r"(?:^|\s)(?P<det>the|a|an|its|their|his|her|our)\s+(?:then\s+)?|(?:^|\s)(?P<poss>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*['’]s?)\s+(?=[a-z])")
-NOT_ROLE = re.compile(r"\b(?:has|have|had|is|was|were|are|will|would|said|says|who|which|that|to)\b")
+PRECEDING_ROLE = pattern("person.preceding-role")
+ROLE_START = pattern("person.role-start")
+NOT_ROLE = pattern("person.not-role")
 PREMOD_TOKENS = 7
-ROLE_WORD = re.compile(
-    r"\b(?:leader|chief|executive|director|DCS|chair\w*|president|head|minister|secretary|inspector|"
-    r"commissioner|councillor|cllr|member|manager|spokes\w+|officer|mayor|lead|cabinet|portfolio|deputy|"
-    r"assistant|principal|founder|professor|lecturer|chairman|chairwoman|convenor|trustee|governor|"
-    r"coordinator|adviser|advisor|campaigner|editor|correspondent|researcher|consultant)\b|\bMP\b",
-    re.IGNORECASE,
-)
-COUNCIL_ROLE = re.compile(
-    r"\b(?:council|councillor|cllr|cabinet|portfolio|children['’]s services|social care|DCS|leader|"
-    r"chief executive|lead member|mayor|committee)\b",
-    re.IGNORECASE,
-)
+ROLE_WORD = pattern("person.role-word")
+COUNCIL_ROLE = pattern("person.council-role")
 TITLES = {"Sir", "Dame", "Dr", "Doctor", "Professor", "Prof", "Mr", "Mrs", "Ms", "Miss", "Lord", "Lady", "Baroness", "Rev", "Reverend"}
-PRONOUN = re.compile(r"^(?:he|she|they)$", re.IGNORECASE)
+PRONOUN = pattern("person.pronoun")
+#: "the council's chief executive": a post of the council the sentence is about.
+OWN_COUNCIL = pattern("person.own-council")
+#: An apposition with a verb of saying or a relative in it is not a post.
+ROLE_HAS_VERB = pattern("person.role-has-verb")
+#: "Councillor Jane Doe", "Cllr. Jane Doe", "Deputy Leader Cllr Jane Doe".
+COUNCILLOR_HONORIFIC = pattern("person.councillor-honorific")
+COUNCILLOR_PHRASE = pattern("person.councillor-phrase")
+ENDS_WITH_COUNCILLOR = pattern("person.ends-with-councillor")
 OPEN_Q = "“\""
 CLOSE_Q = "”\""
 
@@ -54,22 +46,16 @@ class _Mention:
     start: int
 
 
-HONORIFIC_NAME = re.compile(
-    r"\b(?:Sir|Dame|Dr|Cllr|Councillor|Professor|Prof|Lord|Lady|Baroness|Mr|Mrs|Ms|Miss)\.?\s+"
-    r"(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|da|di|du|van|von|der|den|le|la|al|bin|ben)\s+)?[A-Z][\w’'-]+){0,2})")
+HONORIFIC_NAME = pattern("person.honorific-name")
 #: ", Priya Ramsay, who ..." / ", Jane Smith, said": a name set off by commas before a relative or a verb of saying.
-COMMA_NAME = re.compile(r"(?<=,\s)(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,\s+(?:who|the|a|an|said|says|added|told|has|have|had|is|was|will|would)\b|\s+(?:said|says|added)\b)")
+COMMA_NAME = pattern("person.comma-name")
 #: "said Priti Das, director ...", "according to Sam Oduya, ...": a name right after a verb of saying.
-SAID_NAME = re.compile(r"\b(?:said|says|added|adds|according to|told by)\s+(?P<name>[A-Z][a-z’'-]+(?:\s+(?:(?:de|van|von|le|la|da)\s+)?[A-Z][\w’'-]+){1,2})(?=,|\.|\s+(?:who|of|from|at)\b)")
+SAID_NAME = pattern("person.said-name")
 #: "NAME, who chairs the council's scrutiny committee, said": a post given by a relative clause.
-RELATIVE_ROLE = re.compile(
-    r"^,\s+who\s+(?:is|was|has been|had been|became)\s+(?P<role>(?:the\s+|a\s+|an\s+)?[^,.;:“”\"()]{3,120}?)(?=,|\.|$)"
-    r"|^,\s+who\s+(?P<verb>chairs|chaired|leads|led|heads|headed|runs|ran|manages|managed|oversees|oversaw)\s+"
-    r"(?P<object>[^,.;:“”\"()]{3,120}?)(?=,|\.|$)"
-)
+RELATIVE_ROLE = pattern("person.relative-role")
 RELATIVE_VERBS = {"chair": "chair", "lead": "leader", "led": "leader", "head": "head", "run": "head", "ran": "head",
                   "manag": "manager", "overs": "head"}
-APPOSED_NAME = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][\w’'-]+){1,2}),\s+(?:the\s+|a\s+)?[a-z]")
+APPOSED_NAME = pattern("person.apposed-name")
 
 
 def _people(ctx: DocContext) -> list[_Mention]:
@@ -123,7 +109,7 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
     m = re.match(r"^(?P<org>[^,]+?)(?:['’]s|(?<=s)['’])\s+(?P<rest>.+)$", role)
     if m:
         org_text = m.group("org")
-        if re.fullmatch(r"(?:the\s+)?(?:council|authority|local authority)", org_text, re.IGNORECASE):
+        if OWN_COUNCIL.fullmatch(org_text):
             return m.group("rest"), council, None
         org = ctx.gazetteer.resolve_organisation(org_text)
         if org:
@@ -180,7 +166,7 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
         name_end = mention.start + (len(text[mention.start:end]) - len(after))
         m = APPOSITION.match(after)
         rel = RELATIVE_ROLE.match(after)
-        if m and ROLE_WORD.search(m.group("role")) and not re.search(r"\b(?:said|says|who|which)\b", m.group("role")):
+        if m and ROLE_WORD.search(m.group("role")) and not ROLE_HAS_VERB.search(m.group("role")):
             role = m.group("role")
             span = (name_end + m.start("role"), name_end + m.end("role"))
         elif rel and (rel.group("verb") or ROLE_WORD.search(rel.group("role") or "")):
@@ -206,17 +192,9 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
 
 
 #: Words before a post that say when or how someone holds it, not what the post is.
-ROLE_LEAD = re.compile(
-    r"^(?:(?:last|this|next)\s+(?:year|month|week|spring|summer|autumn|winter)\s+|(?:in|since|from|until)\s+(?:19|20)\d\d,?\s+|"
-    r"(?:then|now|former|formerly|outgoing|incoming|current|new|newly|recently|long-serving|previous|ex)(?:[- ]appointed)?[- ]+)+",
-    re.IGNORECASE)
+ROLE_LEAD = pattern("person.role-lead")
 #: A time phrase after a post: "director of children's services in 2021", "... since last year".
-ROLE_TAIL = re.compile(
-    r"\s+(?:(?:in|since|from|until|between|for|by)\s+(?:(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\s+)?(?:19|20)\d\d\b.*|(?:since|from|until)?\s*(?:last|this|next)\s+(?:year|month|week|"
-    r"spring|summer|autumn|winter)\b.*|(?:in|since|from|until)\s+(?:January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\b.*)$",
-    re.IGNORECASE)
+ROLE_TAIL = pattern("person.role-tail")
 
 
 def clean_role(role: str) -> str:
@@ -277,13 +255,13 @@ def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, in
         words.pop()  # "Professor", "Dr": an honorific, not a post
     if not words:
         honorific = doc[i - 1].text if i > 0 else ""
-        return ("councillor", (start, start)) if re.fullmatch(r"(?:Councillor|Cllr)", honorific) else none
+        return ("councillor", (start, start)) if COUNCILLOR_HONORIFIC.fullmatch(honorific) else none
     phrase_span = doc[words[0].i: words[-1].i + 1]
     phrase = phrase_span.text
     bounds = (phrase_span.start_char, phrase_span.end_char)
-    if re.fullmatch(r"(?:Councillor|Cllr)\.?", phrase):
+    if COUNCILLOR_PHRASE.fullmatch(phrase):
         return "councillor", bounds
-    if ROLE_WORD.search(words[-1].text) or re.search(r"(?:Councillor|Cllr)$", phrase):
+    if ROLE_WORD.search(words[-1].text) or ENDS_WITH_COUNCILLOR.search(phrase):
         return phrase, bounds
     return none
 
@@ -295,8 +273,8 @@ def _sentence_at(ctx: DocContext, offset: int):
     return None
 
 
-OPENING = re.compile(r"^(?P<who>.{0,160}?)\b" + SAY + r"\s*:\s*[“\"](?P<quote>.+)$")
-CLOSING = re.compile(r"^[“\"](?P<quote>.+?)[”\"]\s*,?\s*(?P<who>.{1,80}?)\s+" + SAY + r"\.?$|^[“\"](?P<quote2>.+?)[”\"]\s*,?\s*" + SAY + r"\s+(?P<who2>.{1,80}?)\.?$")
+OPENING = pattern("person.opening-quote")
+CLOSING = pattern("person.closing-quote")
 
 
 def _quotations(ctx: DocContext, known: list[str]) -> list[Quotation]:

@@ -7,36 +7,27 @@ from dataclasses import replace
 
 from kg.extract.context import GENERIC, DocContext, year_near
 from kg.graph.facts import Inspection
+from kg.rules import pattern
 
-NEGATED = re.compile(r"\b(?:no longer|not|never|nor|avoid\w*|escape\w*)\s+(?:been\s+|be\s+|being\s+)?(?:rated\s+|judged\s+)?[‘'“\"]?$", re.IGNORECASE)
-LAST_YEAR = re.compile(r"\blast year\b|\bprevious year\b", re.IGNORECASE)
-LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
-CURRENT = re.compile(
-    r"\b(?:has|have|had) (?:now )?been (?:rated|judged|graded|deemed|found|declared|labelled|branded)\b|"
-    r"\b(?:is|are) (?:now )?(?:rated|judged)\b|\b(?:has|have) (?:now )?(?:improved|moved|risen|been upgraded|been downgraded)\b|"
-    r"\b(?:improved|upgraded|downgraded) to\b|\bthis (?:month|week|year)\b|\btoday\b|\byesterday\b|"
-    r"\b(?:most recent|latest|new|recent|this) (?:full )?(?:inspection|report|visit|judgement)\b|\bnow\b",
-    re.IGNORECASE,
-)
-RATED = re.compile(r"\b(?:rated|judged|graded|deemed|inspect\w*|visit|report)\b", re.IGNORECASE)
-YEARS_AGO = re.compile(r"\b(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten) years? ago\b", re.IGNORECASE)
+NEGATED = pattern("rating-cue.negated")
+LAST_YEAR = pattern("rating-cue.last-year")
+LAST_MONTH = pattern("rating-cue.last-month")
+CURRENT = pattern("rating-cue.current")
+RATED = pattern("rating-cue.rated")
+YEARS_AGO = pattern("rating-cue.years-ago")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-IN_MONTH = re.compile(
-    r"\b(?:in|since|during|last)\s+(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")
-IN_SEASON = re.compile(r"\b(?:in|last|this|during|since)\s+(?:the\s+)?(?P<season>spring|summer|autumn|fall|winter)\b(?!\s+(?:of\s+)?\d)", re.IGNORECASE)
+IN_MONTH = pattern("rating-cue.in-month")
+IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
-PAST = re.compile(r"\b(?:previous(?:ly)?|last (?:full )?inspection|earlier|former(?:ly)?|since)\b", re.IGNORECASE)
+PAST = pattern("rating-cue.past")
+HAD_BEEN = pattern("rating-cue.had-been")
 
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
-HYPOTHETICAL = re.compile(
-    r"\b(?:will|would|could|might|may|hope[sd]?|hoping|aim(?:s|ed|ing)?|expect(?:s|ed|ing)?|target(?:s|ed|ing)?|"
-    r"ambition|want(?:s|ed)?|bid|on track|next (?:full )?inspection|in order to|if)\b[^.;]*$",
-    re.IGNORECASE,
-)
-FROM = re.compile(r"\bfrom\s+(?:an?\s+|its\s+)?[‘'“\"]?$", re.IGNORECASE)
+HYPOTHETICAL = pattern("rating-cue.hypothetical")
+FROM = pattern("rating-cue.from")
 
 
 def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | None = None) -> int | None:
@@ -129,7 +120,7 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
     for insp in found:
         text = insp.evidence.text
         if (insp.year is None and insp.council not in councils_with_year and len(grades[insp.council]) == 1
-                and not PAST.search(text) and not re.search(r"\bhad been\b", text, re.IGNORECASE)
+                and not PAST.search(text) and not HAD_BEEN.search(text)
                 and not FROM.search(text)):
             insp = replace(insp, year=ref.year)
         out.append(insp)

@@ -7,25 +7,15 @@ from decimal import Decimal
 
 from kg.extract.context import DocContext
 from kg.graph.facts import Response, plain_decimal
+from kg.rules import pattern
 
-AMOUNT = re.compile(
-    r"£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<unit>bn|billion|m|million|k|thousand)?\b",
-    re.IGNORECASE,
-)
+AMOUNT = pattern("response-cue.amount")
 MULTIPLIER = {"bn": 10**9, "billion": 10**9, "m": 10**6, "million": 10**6, "k": 10**3, "thousand": 10**3}
 #: Money that is not a response: cuts, savings, overspends.
-NOT_SPENDING = re.compile(
-    r"\b(?:cut\w*|saving\w*|overspen\w*|deficit|shortfall|short of|reduc\w*|compensation|fine[ds]?|cost of|"
-    r"gap|black hole|pressures?|owed|debt)\b",
-    re.IGNORECASE,
-)
+NOT_SPENDING = pattern("response-cue.not-spending")
 #: A response ruled out or advised against: "don't restructure", "has no plans to".
-NEGATED = re.compile(
-    r"(?:\bdo not|\bdon[’']t|\bdid not|\bdidn[’']t|\bwill not|\bwon[’']t|\bnot|\bnever|\bno plans? to|\brule[sd]? out|"
-    r"\bagainst|\binstead of|\brather than)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-CLAUSE_BREAK = re.compile(r",\s+(?:and|while|but)\s+|;\s+|\s+and\s+(?=the\b|its\b|a\b|an\b)")
+NEGATED = pattern("response-cue.negated")
+CLAUSE_BREAK = pattern("response-cue.clause-break")
 
 
 def parse_amount(number: str, unit: str | None) -> Decimal:

@@ -7,36 +7,26 @@ from decimal import Decimal
 
 from kg.extract.context import YEAR, DocContext
 from kg.graph.facts import Statistic, plain_decimal
+from kg.rules import pattern
 
-PERCENT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
+PERCENT = pattern("statistic.percent")
 NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")
-BEFORE_OK = re.compile(r"(?:\b(?:of|exceed\w*|above|over|from|to|averag\w*|at|reach\w*|around|about|than|by|were|was|is|are|hit|of up to|up to|nearly|almost)\s+)$", re.IGNORECASE)
-AFTER_OK = re.compile(r"^\s+(?:children|cases|families|young people|child)\b", re.IGNORECASE)
-AFTER_BAD = re.compile(r"^\s*(?:councils|authorities|local|social workers|staff|weeks|months|years|days|hours|per ?cent|%|times)\b", re.IGNORECASE)
+BEFORE_OK = pattern("statistic.before-quantity")
+AFTER_OK = pattern("statistic.after-quantity")
+AFTER_BAD = pattern("statistic.not-a-caseload-unit")
 #: "a cap of 15", "a target of 20", "no more than 18": not a figure that was measured.
-NOT_ACTUAL = re.compile(
-    r"\b(?:cap\w*|target\w*|limit\w*|maximum|max|no more than|aim\w*|goal|ambition|will|would|wants? to|plans? to|"
-    r"reduce (?:\w+ ){0,2}to|bring\w* (?:\w+ ){0,2}down)\b[^.;]*$",
-    re.IGNORECASE,
-)
+NOT_ACTUAL = pattern("statistic.not-actual")
 #: "15% of children", "20 per cent increase": a percentage that is not a workforce rate.
-RATE_NOT_MEASURE = re.compile(r"^\s*(?:of (?:children|families|cases|assessments|referrals|councils|authorities|local authorities)|increase|rise|cut|reduction|budget)\b", re.IGNORECASE)
-CLAUSE = re.compile(r",\s+(?:and|while|but|with|whereas)\b|;|\band\s+(?=\d)")
+RATE_NOT_MEASURE = pattern("statistic.rate-not-measure")
+CLAUSE = pattern("statistic.clause")
 #: A figure for a region or the country, not for the council: "the England average of 16%".
-ELSEWHERE = re.compile(
-    r"\b(?:England|national(?:ly)?|nationwide|across the country|the country|regional(?:ly)?|the region|"
-    r"(?:North|South) (?:West|East)|the Midlands|West Midlands|East Midlands|Yorkshire and the Humber|"
-    r"the North East|London(?:-wide)?|average for|across (?:all )?(?:councils|authorities))\b", re.IGNORECASE)
+ELSEWHERE = pattern("statistic.elsewhere")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}
-FRACTION = re.compile(
-    r"\b(?P<a>one|two|three|four|five|six|seven|eight|nine|\d{1,2}) (?:in|out of) (?P<b>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b"
-    r"|\b(?P<part>half|a quarter|a third|two thirds|three quarters)\b(?= of)",
-    re.IGNORECASE,
-)
+FRACTION = pattern("statistic.fraction")
 PARTS = {"half": Decimal(50), "a quarter": Decimal(25), "a third": Decimal("33.3"),
          "two thirds": Decimal("66.7"), "three quarters": Decimal(75)}
 

@@ -1,6 +1,7 @@
 """The page-layout patterns of news text (credits, date lines, bylines, trailers, comment
 headings and headers), read from ``data/ingest_patterns.json`` and checked against a whitelist
-of keys.
+of keys. Every pattern is an entry ``{"id", "pattern", "examples", "counter"}`` validated by
+:func:`kg.rules.compile_entry` after macro expansion; the tests run its examples.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from kg.config import DATA
 from kg.files import read_json_object
+from kg.rules import ENTRY_KEYS, Rule, RuleError, compile_entry, compile_entries
 
 #: Where the credit/trailer/comment patterns live.
 PATTERNS_FILE = DATA / "ingest_patterns.json"
@@ -71,6 +73,8 @@ class IngestPatterns:
     comments_header: re.Pattern[str]
     comment_header: re.Pattern[str]
     number_words: dict[str, int] = field(default_factory=dict)
+    #: every entry of the file, with its examples and counter-examples (for the tests)
+    rules: tuple[Rule, ...] = ()
 
 
 def load_patterns(path: Path | None = None) -> IngestPatterns:
@@ -97,37 +101,32 @@ def _load_patterns_cached(path: str) -> IngestPatterns:
                 return source
             unknown = names - set(macros)
             if unknown:
-                raise ValueError(f"{path}: {key}: unknown macros {sorted(unknown)}")
+                raise RuleError(f"{path}: {key}: unknown macros {sorted(unknown)}")
             source = _MACRO.sub(lambda m: macros[m.group(1)], source)
-        raise ValueError(f"{path}: {key}: macros nest too deeply (a cycle?)")
+        raise RuleError(f"{path}: {key}: macros nest too deeply (a cycle?)")
 
-    def compile_one(key: str, source: object) -> re.Pattern[str]:
-        if not isinstance(source, str):
-            raise ValueError(f"{path}: {key}: expected a string, got {source!r}")
-        source = expand(key, source)
-        try:
-            pattern = re.compile(source)
-        except re.error as exc:
-            raise ValueError(f"{path}: {key}: bad regular expression {source!r}: {exc}") from exc
-        needed = _REQUIRED_GROUPS.get(key, set())
-        if not needed <= set(pattern.groupindex):
-            raise ValueError(f"{path}: {key}: {source!r} lacks groups {sorted(needed)}")
-        return pattern
+    def options(key: str) -> dict:
+        return {"allowed": ENTRY_KEYS, "required": ("id", "pattern"), "flags": 0, "kind": key, "label": key,
+                "groups": _REQUIRED_GROUPS.get(key, set()), "expand": lambda source: expand(key, source)}
 
-    lists = {}
+    entries: dict[str, tuple[Rule, ...]] = {}
     for key in _PATTERN_LIST_KEYS:
-        sources = raw[key]
-        if not isinstance(sources, list):
-            raise ValueError(f"{path}: {key}: expected a list of regular expressions")
-        lists[key] = tuple(compile_one(key, source) for source in sources)
+        entries[key] = compile_entries(f"{path}: {key}", raw[key], **options(key)) if raw[key] != [] else ()
+    for key in _PATTERN_ONE_KEYS:
+        entries[key] = (compile_entry(f"{path}: {key}", raw[key], **options(key)),)
+    every = [rule for rules in entries.values() for rule in rules]
+    ids = [rule.id for rule in every]
+    if len(set(ids)) != len(ids):
+        raise RuleError(f"{path}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
     words = raw.get("number_words", {})
     if not isinstance(words, dict) or not all(isinstance(v, int) for v in words.values()):
         raise ValueError(f"{path}: number_words: expected an object of integers")
     return IngestPatterns(
-        **lists,
-        comments_header=compile_one("comments_header", raw["comments_header"]),
-        comment_header=compile_one("comment_header", raw["comment_header"]),
+        **{key: tuple(rule.regex for rule in entries[key]) for key in _PATTERN_LIST_KEYS},
+        comments_header=entries["comments_header"][0].regex,
+        comment_header=entries["comment_header"][0].regex,
         number_words={str(k).lower(): v for k, v in words.items()},
+        rules=tuple(every),
     )
 
 

@@ -305,11 +305,11 @@ def test_patterns_file_is_valid_and_strict(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown keys"):
         load_patterns(bad)
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps({**raw, "end_of_body": ["("]}), encoding="utf-8")
-    with pytest.raises(ValueError, match="bad regular expression"):
+    broken.write_text(json.dumps({**raw, "end_of_body": [{"id": "x", "pattern": "("}]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"end_of_body\[0\]: bad pattern for rule 'x'"):
         load_patterns(broken)
     nogroup = tmp_path / "nogroup.json"
-    nogroup.write_text(json.dumps({**raw, "date_line": ["^x$"]}), encoding="utf-8")
+    nogroup.write_text(json.dumps({**raw, "date_line": [{"id": "x", "pattern": "^x$"}]}), encoding="utf-8")
     with pytest.raises(ValueError, match="lacks groups"):
         load_patterns(nogroup)
 
@@ -1218,11 +1218,14 @@ def test_fixture_reader_comments_plain() -> None:
 def test_patterns_macros_and_new_keys_are_strict(tmp_path: Path) -> None:
     raw = json.loads(patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
     cases = [
-        ({"date_line_plain": ["^{NO_SUCH}$"]}, "unknown macros"),
-        ({"macros": {**raw["macros"], "LOOP": "{LOOP}"}, "dateline": ["{LOOP}"]}, "nest too deeply"),
-        ({"comment_header_plain": ["^(?P<who>x)$"]}, "lacks groups"),
-        ({"dateline": ["^(?P<date>{DATE})$"]}, "lacks groups"),
+        ({"date_line_plain": [{"id": "x", "pattern": "^{NO_SUCH}$"}]}, "unknown macros"),
+        ({"macros": {**raw["macros"], "LOOP": "{LOOP}"}, "dateline": [{"id": "x", "pattern": "{LOOP}"}]}, "nest too deeply"),
+        ({"comment_header_plain": [{"id": "x", "pattern": "^(?P<who>x)$"}]}, "lacks groups"),
+        ({"dateline": [{"id": "x", "pattern": "^(?P<date>{DATE})$"}]}, "lacks groups"),
         ({"macros": ["not", "an", "object"]}, "macros"),
+        ({"credit_line": ["^a plain string$"]}, r"credit_line\[0\]: expected a rule object"),
+        ({"credit_line": [{"id": "x", "pattern": "a", "exampels": []}]}, r"credit_line\[0\]: unknown key"),
+        ({"credit_line": [{"id": "x", "pattern": "a"}, {"id": "x", "pattern": "b"}]}, "duplicate ids"),
     ]
     for i, (change, message) in enumerate(cases):
         path = tmp_path / f"p{i}.json"

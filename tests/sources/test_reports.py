@@ -171,15 +171,27 @@ def test_patterns_file_loads_and_is_validated(tmp_path: Path) -> None:
     assert {a.area for a in patterns.areas} >= {"overall effectiveness", "impact of leaders", "help and protection",
                                                 "children in care", "care leavers", "children in care and care leavers"}
     raw = json.loads(report_patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
-    bad = dict(raw, headings=["^(unclosed"])
+    bad = dict(raw, headings=[{"id": "h", "pattern": "^(unclosed"}])
     (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
-    with pytest.raises(ValueError, match="headings"):
+    with pytest.raises(ValueError, match=r"headings\[0\]: bad pattern for rule 'h'"):
         load_patterns(tmp_path / "bad.json")
+    plain = dict(raw, headings=["^Contents$"])
+    (tmp_path / "plain.json").write_text(json.dumps(plain), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"headings\[0\]: expected a rule object"):
+        load_patterns(tmp_path / "plain.json")
+    extra = dict(raw, bullets={**raw["bullets"], "exmples": []})
+    (tmp_path / "extra.json").write_text(json.dumps(extra), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bullets: unknown key\(s\) \['exmples'\]"):
+        load_patterns(tmp_path / "extra.json")
+    twice = dict(raw, headings=[raw["headings"][0], raw["headings"][0]])
+    (tmp_path / "twice.json").write_text(json.dumps(twice), encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate ids"):
+        load_patterns(tmp_path / "twice.json")
     typo = dict(raw, headingz=[])
     (tmp_path / "typo.json").write_text(json.dumps(typo), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown keys"):
         load_patterns(tmp_path / "typo.json")
-    nogroup = dict(raw, grade="(outstanding|good)")
+    nogroup = dict(raw, grade={"id": "grade", "pattern": "(outstanding|good)"})
     (tmp_path / "nogroup.json").write_text(json.dumps(nogroup), encoding="utf-8")
     with pytest.raises(ValueError, match="grade"):
         load_patterns(tmp_path / "nogroup.json")
