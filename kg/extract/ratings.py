@@ -8,6 +8,7 @@ from dataclasses import replace
 from kg.extract.context import GENERIC, DocContext, year_near
 from kg.graph.facts import Inspection
 from kg.rules import pattern
+from kg.sources.dates import month_number
 
 NEGATED = pattern("rating-cue.negated")
 LAST_YEAR = pattern("rating-cue.last-year")
@@ -17,7 +18,6 @@ RATED = pattern("rating-cue.rated")
 YEARS_AGO = pattern("rating-cue.years-ago")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 IN_MONTH = pattern("rating-cue.in-month")
 IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
@@ -62,7 +62,7 @@ def _relative_year(text: str, ref: dt.date, *, before: bool) -> int | None:
         return ref.year - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
     month = IN_MONTH.search(text)
     if month:
-        number = MONTHS[month.group("month")[:3].lower()]
+        number = month_number(month.group("month"))
         return ref.year if number <= ref.month and not month.group().lower().startswith("last") or \
             number < ref.month else ref.year - 1
     season = IN_SEASON.search(text)
