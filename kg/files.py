@@ -63,6 +63,24 @@ def current_umask() -> int:
     return mask
 
 
+def check_keys(obj: dict, where: str, *, allowed: Iterable[str], required: Iterable[str] = (),
+               error: type[ValueError] = ValueError) -> None:
+    """Raise ``error`` naming ``where`` when ``obj`` has a key not ``allowed`` or lacks a
+    ``required`` one: a typo in a data file is an error, never a silently ignored key.
+
+    >>> check_keys({"id": 1, "paterns": []}, "x.jsonl:1", allowed={"id", "pattern"})
+    Traceback (most recent call last):
+    ValueError: x.jsonl:1: unknown key(s) ['paterns']; allowed: ['id', 'pattern']
+    """
+    allowed = set(allowed)
+    unknown = set(obj) - allowed
+    if unknown:
+        raise error(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    missing = set(required) - set(obj)
+    if missing:
+        raise error(f"{where}: missing key(s) {sorted(missing)}")
+
+
 def read_json_object(path: str | Path, *, allowed: Iterable[str], required: Iterable[str]) -> dict:
     """A JSON data file that must be an object with only ``allowed`` keys and every ``required``
     one: a typo in a rule or pattern file is an error naming the file, never silently ignored."""
@@ -70,10 +88,5 @@ def read_json_object(path: str | Path, *, allowed: Iterable[str], required: Iter
         raw = json.load(handle)
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a JSON object")
-    unknown = set(raw) - set(allowed)
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    missing = set(required) - set(raw)
-    if missing:
-        raise ValueError(f"{path}: missing keys {sorted(missing)}")
+    check_keys(raw, str(path), allowed=allowed, required=required)
     return raw

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kg.files import check_keys
+
 #: The keys a rule may have: a typo in a rule file is an error, not a silently ignored key.
 ALLOWED_KEYS = {"id", "kind", "label", "pattern", "examples", "counter", "note", "case"}
 REQUIRED_KEYS = {"id", "kind", "label", "pattern"}
@@ -92,12 +94,7 @@ def compile_entry(where: str, obj: object, *, allowed: Collection[str] = ALLOWED
     entry has none."""
     if not isinstance(obj, dict):
         raise RuleError(f"{where}: expected a rule object {{id, pattern, examples, ...}}, got {obj!r}")
-    unknown = set(obj) - set(allowed)
-    if unknown:
-        raise RuleError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
-    missing = set(required) - set(obj)
-    if missing:
-        raise RuleError(f"{where}: missing key(s) {sorted(missing)}")
+    check_keys(obj, where, allowed=allowed, required=required, error=RuleError)
     ident, source = obj["id"], obj["pattern"]
     if not isinstance(ident, str) or not ident or not isinstance(source, str):
         raise RuleError(f"{where}: id and pattern must be strings")

@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg import config
+from kg.files import check_keys
 
 log = logging.getLogger(__name__)
 
@@ -570,9 +571,7 @@ def read_organisations(path: Path) -> Iterator[Organisation]:
                 raise ValueError(f"{where}: not JSON: {exc}") from exc
             if not isinstance(obj, dict):
                 raise ValueError(f"{where}: expected a JSON object")
-            unknown = set(obj) - ORGANISATION_KEYS
-            if unknown:
-                raise ValueError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(ORGANISATION_KEYS)}")
+            check_keys(obj, where, allowed=ORGANISATION_KEYS)
             org_id, label = obj.get("id"), obj.get("label")
             if not isinstance(org_id, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", org_id):
                 raise ValueError(f"{where}: id must be a lower-case slug, not {org_id!r}")

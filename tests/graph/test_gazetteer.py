@@ -439,7 +439,7 @@ def test_missing_column(tmp_path: Path) -> None:
     ("line", "message"),
     [
         ('{"id": "ofsted", "label": "Ofsted", "aliases": []}', "duplicate id"),
-        ('{"id": "x", "label": "X", "alias": []}', "unknown keys"),
+        ('{"id": "x", "label": "X", "alias": []}', "unknown key"),
         ('{"id": "x", "label": "X"', "not JSON"),
         ('{"id": "X Y", "label": "X"}', "lower-case slug"),
         ('{"id": "x", "label": ""}', "missing label"),

@@ -302,7 +302,7 @@ def test_patterns_file_is_valid_and_strict(tmp_path: Path) -> None:
     raw = json.loads(patterns.PATTERNS_FILE.read_text(encoding="utf-8"))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**raw, "credit_lines": []}), encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ValueError, match="unknown key"):
         load_patterns(bad)
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({**raw, "end_of_body": [{"id": "x", "pattern": "("}]}), encoding="utf-8")
@@ -1234,7 +1234,7 @@ def test_patterns_macros_and_new_keys_are_strict(tmp_path: Path) -> None:
             load_patterns(path)
     missing = tmp_path / "missing.json"
     missing.write_text(json.dumps({k: v for k, v in raw.items() if k != "byline_line"}), encoding="utf-8")
-    with pytest.raises(ValueError, match="missing keys"):
+    with pytest.raises(ValueError, match="missing key"):
         load_patterns(missing)
 
 

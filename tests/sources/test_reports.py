@@ -189,7 +189,7 @@ def test_patterns_file_loads_and_is_validated(tmp_path: Path) -> None:
         load_patterns(tmp_path / "twice.json")
     typo = dict(raw, headingz=[])
     (tmp_path / "typo.json").write_text(json.dumps(typo), encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ValueError, match="unknown key"):
         load_patterns(tmp_path / "typo.json")
     nogroup = dict(raw, grade={"id": "grade", "pattern": "(outstanding|good)"})
     (tmp_path / "nogroup.json").write_text(json.dumps(nogroup), encoding="utf-8")
