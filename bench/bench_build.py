@@ -416,7 +416,8 @@ def snapshot(work: Path) -> Path:
             shutil.copy2(ROOT / name, target / name)
     for name in ("kg", "data", "ontology", "queries", "bench"):
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, target / name, ignore=ignore)
+            # symlinks kept: kg/resources/ links to data/, ontology/ and queries/ of the copy
+            shutil.copytree(ROOT / name, target / name, ignore=ignore, symlinks=True)
     return target
 
 
