@@ -43,6 +43,11 @@ class Sentence:
     #: councils served by a trust or shared service the sentence names (several for a shared one)
     trust_members: tuple[str, ...] = ()
 
+    def is_clause(self, min_words: int = 5) -> bool:
+        """Whether the sentence states something: enough words and a verb (spaCy's tags), not
+        a heading, a name line or a time stamp that a model could score by its words alone."""
+        return len(self.text.split()) >= min_words and any(t.pos_ in ("VERB", "AUX") for t in self.span)
+
     def evidence(self, rule: str, start: int | None = None, end: int | None = None, *,
                  confidence: float | None = None) -> Evidence:
         """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``);

@@ -15,6 +15,8 @@ MULTIPLIER = {"bn": 10**9, "billion": 10**9, "m": 10**6, "million": 10**6, "k": 
 NOT_SPENDING = pattern("response-cue.not-spending")
 #: A response ruled out or advised against: "don't restructure", "has no plans to".
 NEGATED = pattern("response-cue.negated")
+#: A call by others, advice or an option: "called for a review", "could bring in a trust".
+CALL = pattern("response-cue.call")
 CLAUSE_BREAK = pattern("response-cue.clause-break")
 
 
@@ -80,6 +82,8 @@ def extract(ctx: DocContext) -> list[Response]:
             if NEGATED.search(text[:match.start()][-40:]):
                 continue
             start, end = _clause(text, match.start())
+            if CALL.search(text[start:match.start()]):
+                continue
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
     out.extend(model_responses(ctx, out))
     return _dedupe(out)
@@ -99,7 +103,7 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 break
     out: list[Response] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
-        if sent.council is None:
+        if sent.council is None or not sent.is_clause() or CALL.search(sent.text):
             continue
         for label, score in scores.responses():
             if (sent.index, label) in by_rules:

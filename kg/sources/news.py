@@ -319,11 +319,18 @@ def _split_head(paras: list[list[str]], pats: IngestPatterns, warnings: list[str
         if hit.byline and head.byline is None:
             head.byline = hit.byline
 
-    # Above the headline: date lines and page furniture ("For immediate release").
+    # Above the headline: date lines and page furniture ("For immediate release"); the site's
+    # masthead over its section line ("Hull Daily Mail" over "News > Hull & East Yorkshire News"),
+    # or a section line alone ("OPINION"), is furniture too, not the headline.
     lead = False
     for _ in range(4 * HEAD_SCAN_PARAS):  # each round cuts a line or stops
         if not paras:
             break
+        furniture = _furniture_lines(paras, pats)
+        if furniture:
+            for _ in range(furniture):
+                cut_line(0, 0)
+            continue
         hit = _line_hit(paras[0][0], pats, bylines=False)
         if hit is None:
             break
@@ -519,6 +526,25 @@ def _find_head_credit(paras: list[list[str]], pats: IngestPatterns) -> int | Non
         if len(" ".join(lines)) > HEAD_PARA_MAX_CHARS:
             return None
     return None
+
+
+#: A masthead: the site's name on a short line of its own, without sentence punctuation or figures.
+MASTHEAD_MAX_WORDS = 6
+
+
+def _furniture_lines(paras: list[list[str]], pats: IngestPatterns) -> int:
+    """How many of the first lines are page furniture over the headline: a section line
+    ("News > Politics", "OPINION"), or a masthead over one; and only when a line that can be the
+    headline follows them."""
+    lines = [line for para in paras[:3] for line in para][:3]
+    if len(lines) >= 2 and _search_any(pats.section_line, lines[0]):
+        return 1
+    masthead = lines[0] if lines else ""
+    if (len(lines) >= 3 and _search_any(pats.section_line, lines[1])
+            and len(masthead.split()) <= MASTHEAD_MAX_WORDS and not _TERMINAL.search(masthead)
+            and not any(ch.isdigit() for ch in masthead)):
+        return 2
+    return 0
 
 
 def _looks_like_heading(lines: list[str], max_chars: int = TITLE_MAX_CHARS) -> bool:

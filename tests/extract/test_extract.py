@@ -144,6 +144,27 @@ def test_money_that_is_a_cut_is_not_a_response(extractor):
     assert [r for r in of(run(extractor, body), Response) if r.response_type == "funding"] == []
 
 
+@pytest.mark.parametrize("text", [
+    "Opposition councillors in Hull called for an independent review of every open case.",
+    "The union urged Hull City Council to recruit more permanent social workers.",
+    "Hull City Council could bring in a partner council or a children's trust.",
+])
+def test_calls_and_options_are_not_responses(extractor, text):
+    assert of(run(extractor, text), Response) == []
+
+
+def test_a_name_line_or_a_time_stamp_is_no_model_response(extractor):
+    body = ("Hull City Council\n\n06:00, 27 JUN 2024 Updated 09:14, 27 JUN 2024\n\n"
+            "Hull City Council's children's services were rated good by Ofsted.")
+    assert all(r.evidence.text.startswith("Hull City Council's children") for r in of(run(extractor, body), Response))
+
+
+def test_where_someone_worked_before_is_not_what_the_sentence_is_about(extractor):
+    body = ("Hull City Council's children's services were rated inadequate by Ofsted in 2019. "
+            "The council has appointed an interim director, Jo Bell, who previously worked in Leeds.")
+    assert (HULL, "leadership change") in labels(run(extractor, body), Response, "response_type")
+
+
 @pytest.mark.parametrize("text, kind", [
     ("Hull City Council has launched a recruitment campaign to hire 40 social workers.", "recruitment"),
     ("Hull City Council appointed a new interim director of children’s services.", "leadership change"),

@@ -1295,3 +1295,24 @@ def test_publication_date_layouts(head: str, expected: dt.date) -> None:
     article = article_from_bytes(text.encode("utf-8"), "layout.txt")
     assert article.date == expected
     assert article.body.startswith("The council's children's services")
+
+
+@pytest.mark.parametrize("head", [
+    "Northbridge Evening Gazette\n\nNews > Northbridge & District\n\n",
+    "Northbridge Evening Gazette\nNews | Northbridge\n\n",
+    "OPINION\n\n",
+    "Ashcombe Borough Council\n\nNewsroom\n\nHome > News > Children's services inadequate, says Ofsted\n\n",
+])
+def test_a_masthead_and_section_line_are_not_the_headline(head):
+    text = head + ("Children's services inadequate, says Ofsted\n\nInspectors found drift in plans\n\n"
+                   "The council's children's services were rated inadequate on Tuesday.\n")
+    art = parse_text(text, source_file="x.txt")
+    assert art.title == "Children's services inadequate, says Ofsted"
+    assert art.standfirst == "Inspectors found drift in plans"
+    assert "Gazette" not in art.body and "News" not in art.body
+
+
+def test_a_short_headline_over_a_standfirst_is_kept():
+    art = parse_text("Council rated inadequate\n\nOfsted finds drift in plans\n\nThe council was rated inadequate.\n",
+                     source_file="x.txt")
+    assert art.title == "Council rated inadequate" and art.standfirst == "Ofsted finds drift in plans"
