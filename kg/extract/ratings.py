@@ -16,6 +16,8 @@ LAST_MONTH = pattern("rating-cue.last-month")
 CURRENT = pattern("rating-cue.current")
 RATED = pattern("rating-cue.rated")
 YEARS_AGO = pattern("rating-cue.years-ago")
+#: "four years after being rated good": the earlier grade, dated from the article's year.
+YEARS_AFTER = pattern("rating-cue.years-after")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
 IN_MONTH = pattern("rating-cue.in-month")
@@ -27,6 +29,8 @@ HAD_BEEN = pattern("rating-cue.had-been")
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
 HYPOTHETICAL = pattern("rating-cue.hypothetical")
+#: "a four-point scale from 'outstanding' to 'inadequate'": grades named, none given.
+SCALE = pattern("rating-cue.scale")
 FROM = pattern("rating-cue.from")
 
 
@@ -56,7 +60,7 @@ def _relative_year(text: str, ref: dt.date, *, before: bool) -> int | None:
         return (ref.replace(day=1) - dt.timedelta(days=1)).year
     if LAST_YEAR.search(text):
         return ref.year - 1
-    ago = YEARS_AGO.search(text)
+    ago = YEARS_AGO.search(text) or (YEARS_AFTER.search(text) if before else None)
     if ago:
         count = ago.group("n").lower()
         return ref.year - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
@@ -91,6 +95,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
             if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]):
+                continue
+            if any(m.start() <= position < m.end() for m in SCALE.finditer(sent.text)):
                 continue
             # each grade's year is looked for between its neighbours ("outstanding in 2019, up
             # from good in 2014": 2014 belongs to good)

@@ -35,6 +35,18 @@ def labels(facts, cls, attr):
 
 # ---------------------------------------------------------------- councils and ratings
 
+def test_the_grading_scale_is_no_rating(extractor):
+    body = ("Hull City Council's children's services were rated good by Ofsted. Inspections use a "
+            "four-point scale from 'outstanding' to 'inadequate'.")
+    assert {(i.council, i.rating) for i in of(run(extractor, body), Inspection)} == {(HULL, "good")}
+
+
+def test_years_after_an_earlier_grade_date_it_from_the_article(extractor):
+    body = "Hull City Council's children's services have been rated good, three years after being rated inadequate."
+    found = {(i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2021, 5, 4)), Inspection)}
+    assert found == {("good", 2021), ("inadequate", 2018)}
+
+
 def test_rating_with_year_and_council_forms(extractor):
     facts = run(extractor, "Doncaster Council’s children’s services were rated ‘inadequate’ by Ofsted in 2015.")
     assert {(i.council, i.rating, i.year) for i in of(facts, Inspection)} == {(DONCASTER, "inadequate", 2015)}
