@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from kg import config
 from kg.extract import failings
+from kg.extract.classifier import SentenceClassifier
 from kg.graph.facts import (
     Article,
     ArticleFacts,
@@ -151,10 +152,11 @@ def _scan_for_council(text: str, gazetteer: Gazetteer, year: int | None) -> str 
 
 
 def report_facts(article: Article, gazetteer: Gazetteer, *, rules: RuleSet | None = None,
-                 patterns: ReportPatterns | None = None) -> ArticleFacts:
+                 patterns: ReportPatterns | None = None, classifier: SentenceClassifier | None = None) -> ArticleFacts:
     """The structured facts of one report: its Inspection (with sub-judgements, dates and lead
-    inspector), its recommendations, the failings its findings state, and the lead inspector's
-    post at Ofsted. Problems are warnings on the article, never exceptions."""
+    inspector), its recommendations, the failings its findings state (by the rules, and by the
+    trained sentence ``classifier`` when one is given), and the lead inspector's post at Ofsted.
+    Problems are warnings on the article, never exceptions."""
     patterns = patterns or load_patterns()
     rules = rules or cached_rules(str(config.DATA / "rules"))
     head = read_header(article, patterns)
@@ -169,8 +171,8 @@ def report_facts(article: Article, gazetteer: Gazetteer, *, rules: RuleSet | Non
     base = _text_offset(article)
     facts: list[Fact] = []
 
-    def evidence(rule: str, text: str, start: int, location: str) -> Evidence:
-        return Evidence(text=text, rule=rule, start=base + start, location=location)
+    def evidence(rule: str, text: str, start: int, location: str, confidence: float | None = None) -> Evidence:
+        return Evidence(text=text, rule=rule, start=base + start, location=location, confidence=confidence)
 
     # The inspection and its judgements.
     if code is not None:
@@ -201,7 +203,7 @@ def report_facts(article: Article, gazetteer: Gazetteer, *, rules: RuleSet | Non
         article.warnings.append("no 'What needs to improve' or recommendations section found")
 
     # Findings: the failings the report's findings state, sentence by sentence.
-    facts.extend(_findings(article, code, rules, patterns, evidence))
+    facts.extend(_findings(article, code, rules, patterns, evidence, classifier))
     result.facts = _dedupe(facts)
     return result
 
@@ -285,8 +287,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _findings(article: Article, code: str | None, rules: RuleSet, patterns: ReportPatterns, evidence) -> list[Finding]:
+def _findings(article: Article, code: str | None, rules: RuleSet, patterns: ReportPatterns, evidence,
+              classifier: SentenceClassifier | None = None) -> list[Finding]:
+    """The failings the findings sections state, sentence by sentence: the rules' categories in
+    sentences that criticise, and, with a ``classifier``, the categories it names in sentences
+    it scores as findings where no rule found that category (as for news: :func:`failings.model_facts`)."""
     out: list[Finding] = []
+    sentences: list[tuple[str, int, str, set[str]]] = []  # text, offset, location, categories the rules found
     in_findings = True
     rec_section = False
     for para in paragraphs(article, patterns):
@@ -311,14 +318,26 @@ def _findings(article: Article, code: str | None, rules: RuleSet, patterns: Repo
             s += body_start
             e += body_start
             sentence = text[s:e]
+            page = page_of(article, para.start + s)
+            where = f"paragraph {para.number}, page {page}" if para.number else f"page {page}"
+            found: set[str] = set()
+            sentences.append((sentence, para.start + s, where, found))
             if not patterns.finding_criticism.search(sentence):
                 continue  # praise ("children are seen alone"): no failing, whatever its words
             for label, rid, ms, _me in failings.classify(rules, sentence):
                 if patterns.finding_negation.search(sentence[:ms][-50:]):
                     continue
-                page = page_of(article, para.start + s)
-                where = f"paragraph {para.number}, page {page}" if para.number else f"page {page}"
+                found.add(label)
                 out.append(Finding(code, label, evidence(rid, sentence, para.start + s, where)))
+    if classifier is not None and sentences:
+        for (sentence, start, where, found), scores in zip(sentences, classifier.scores([t[0] for t in sentences])):
+            kind, kind_score = scores.kind()
+            if kind == "neither" or len(sentence.split()) < 4:
+                continue
+            for label, score in scores.failings():
+                if label not in found:
+                    out.append(Finding(code, label, evidence(classifier.name, sentence, start, where,
+                                                             round(kind_score * score, 3))))
     return out
 
 

@@ -253,7 +253,8 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                     if article.kind == "inspection-report":
                         from kg.extract import reports
 
-                        result = reports.report_facts(_restore(article), gazetteer)  # structured: no spaCy pass
+                        # structured, with the sentence classifier on its findings: no spaCy pass
+                        result = reports.report_facts(_restore(article), gazetteer, classifier=_report_classifier())
                     elif cached[position]:  # its entry was damaged, or removed meanwhile
                         log.warning("the cache entry of %s is unusable: extracting it again", article.source_file)
                         from kg.extract.extractor import Extractor
@@ -322,6 +323,17 @@ def _batch_size(side_process: bool, left: int) -> int:
 #: a side process (another Python, another spaCy import) would cost more than it saves. About 30
 #: news articles, or one long report.
 SIDE_PARSER_MIN = 128 * 1024
+
+
+def _report_classifier():
+    """The trained sentence classifier, for the findings of Ofsted reports (loaded once)."""
+    from kg.extract import PipelineError
+    from kg.extract import classifier
+
+    try:
+        return classifier.load()
+    except (OSError, ImportError, ValueError) as exc:
+        raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
 
 
 def _extract(gazetteer, articles: list, args):

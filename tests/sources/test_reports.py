@@ -338,6 +338,26 @@ def test_synthetic_findings_with_paragraph_and_page(ilacs_2024: Article, gazette
     assert not any("seen regularly" in text for _, text, _ in findings)
 
 
+@needs_reference
+def test_the_classifier_adds_findings_the_rules_miss_with_its_score(gazetteer: Gazetteer) -> None:
+    """The trained classifier reads the findings sections too: what it adds carries the model's
+    name and its score, never a category the rules already found in that sentence, and never
+    a sentence outside the findings."""
+    from kg.extract import classifier as sentence_classifier
+
+    model = sentence_classifier.load()
+    report = read_report(sorted(REPORTS.glob("*.pdf"))[0])
+    rules_only = report_facts(report, gazetteer)
+    both = report_facts(report, gazetteer, classifier=model)
+    ruled = {(f.failing, f.evidence.text) for f in rules_only.facts if isinstance(f, Finding)}
+    added = [f for f in both.facts if isinstance(f, Finding) and f.evidence.rule == model.name]
+    assert {(f.failing, f.evidence.text) for f in both.facts if isinstance(f, Finding)} >= ruled
+    assert added, "the classifier finds nothing in a report's findings"
+    for f in added:
+        assert (f.failing, f.evidence.text) not in ruled
+        assert 0 < f.evidence.confidence <= 1 and f.evidence.location
+
+
 def test_every_evidence_is_verbatim_at_its_offset(ilacs_2024: Article, gazetteer: Gazetteer) -> None:
     result = report_facts(ilacs_2024, gazetteer)
     text = ilacs_2024.text_for_extraction
