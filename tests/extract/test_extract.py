@@ -35,6 +35,15 @@ def labels(facts, cls, attr):
 
 # ---------------------------------------------------------------- councils and ratings
 
+@pytest.mark.parametrize("text", [
+    "In Hull, inspectors found no cases in which children's plans had drifted.",
+    "Hull inspectors saw no evidence of delay in visits to children.",
+    "Was there anything Hull City Council should have done differently about caseloads and drift?",
+])
+def test_denials_and_questions_state_no_failing(extractor, text):
+    assert of(run(extractor, text), Finding) == []
+
+
 def test_the_grading_scale_is_no_rating(extractor):
     body = ("Hull City Council's children's services were rated good by Ofsted. Inspections use a "
             "four-point scale from 'outstanding' to 'inadequate'.")
