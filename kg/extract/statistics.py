@@ -25,7 +25,7 @@ IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10}
+                "nine": 9, "ten": 10, "twenty": 20}
 FRACTION = pattern("statistic.fraction")
 PARTS = {"half": Decimal(50), "a quarter": Decimal(25), "a third": Decimal("33.3"),
          "two thirds": Decimal("66.7"), "three quarters": Decimal(75)}

@@ -55,7 +55,7 @@ SCHEMES = {
 }
 
 _HONORIFICS = re.compile(
-    r"^(?:(?:sir|dame|dr|doctor|professor|prof|mr|mrs|ms|miss|cllr|councillor|lord|lady|baroness|rev|reverend)\.?\s+)+",
+    r"^(?:(?:sir|dame|dr|doctor|professor|prof|mr|mrs|ms|miss|cllr|coun|councillor|lord|lady|baroness|rev|reverend)\.?\s+)+",
     re.IGNORECASE,
 )
 

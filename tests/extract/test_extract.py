@@ -203,6 +203,27 @@ def test_response_types(extractor, text, kind):
 
 # ---------------------------------------------------------------- statistics
 
+@pytest.mark.parametrize("body, value", [
+    ("Social workers at Hull City Council carry an average of 14 cases each.", Decimal("14")),
+    ("In Hull City Council's teams, caseloads were as high as 35.", Decimal("35")),
+    ("Hull City Council says the average caseload is now 16.", Decimal("16")),
+])
+def test_caseloads_as_news_words_them(extractor, body, value):
+    assert (HULL, "caseload", value) in {(s.council, s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+
+
+def test_one_in_twenty_is_five_per_cent(extractor):
+    body = "At Hull City Council only one in twenty social workers is employed through an agency."
+    assert (HULL, "agency rate", Decimal("5")) in {(s.council, s.measure, s.value)
+                                                  for s in of(run(extractor, body), Statistic)}
+
+
+def test_coun_is_a_councillor_honorific(extractor):
+    body = 'Coun Peter Marsh, Hull City Council\'s cabinet member for children, said: "We accept the findings."'
+    people = {m.person for m in of(run(extractor, body), Membership)}
+    assert "Peter Marsh" in people and not any(p.startswith("Coun") for p in people)
+
+
 def test_statistics_with_years_and_measures(extractor):
     body = ("Figures for Hull City Council show average caseloads rose from 16.5 in 2019 to 21.3 in 2020. "
             "Its agency rate was 18% and its vacancy rate 22.4%, while turnover stood at 15.1%.")
