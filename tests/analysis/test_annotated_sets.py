@@ -52,9 +52,11 @@ class AnnotatedSet:
 
 DEV = AnnotatedSet("dev", config.DATA / "dev", min_articles=34, body_words=(150, 900))
 HOLDOUT = AnnotatedSet("holdout", config.DATA / "holdout", min_articles=20, body_words=(150, 900))
+#: the second held-out set (500-525), scored once at the end of session 16 (data/holdout-2/README.md)
+HOLDOUT_2 = AnnotatedSet("holdout-2", config.DATA / "holdout-2", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, NEWS)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
@@ -82,7 +84,7 @@ FACT_KEYS = {
     "people": {"name", "role", "organisation"},
     "statistics": {"council", "measure", "value", "unit", "year", "evidence"},
 }
-LABEL_FIELD = {"ratings": ("rating", RATINGS), "failings": ("category", FAILINGS | {OTHER}),
+LABEL_FIELD = {"ratings": ("rating", RATINGS | {OTHER}), "failings": ("category", FAILINGS | {OTHER}),
                "recommendations": ("category", FAILINGS | {OTHER}),
                "responses": ("type", RESPONSES | {OTHER}), "statistics": ("measure", MEASURES | {OTHER})}
 #: Kinds whose facts carry a council (null only where the article speaks of the whole sector).
@@ -256,7 +258,7 @@ def test_dates_and_years_are_consistent(aset: AnnotatedSet, path: Path) -> None:
             assert r["year"] < current[r["council"]], r
     # last, so that a date kg.sources cannot read does not hide the checks of the gold above; on the
     # held-out set, reading the date is measured (by the scorer's rating years), not tested
-    if aset is not HOLDOUT:
+    if aset not in (HOLDOUT, HOLDOUT_2):
         assert read_article(aset.root / doc["article"]).date == published, "kg.sources reads another date"
 
 
