@@ -63,6 +63,36 @@ def current_umask() -> int:
     return mask
 
 
+def jsonl_objects(path: str | Path, *, where: str | None = None, error: type[ValueError] = ValueError,
+                  comments: bool = False) -> Iterator[tuple[str, dict]]:
+    """``(where, object)`` for every non-blank line of a JSONL data file, ``where`` being
+    ``"<name>:<line>"``; a line that is not a JSON object raises ``error`` naming it. With
+    ``comments``, lines starting with ``//`` are skipped too.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = p.write_text('{"id": 1}\\n\\n[2]\\n', encoding="utf-8")
+    >>> next(jsonl_objects(p))
+    ('x.jsonl:1', {'id': 1})
+    >>> list(jsonl_objects(p))
+    Traceback (most recent call last):
+    ValueError: x.jsonl:3: not a JSON object
+    """
+    path = Path(path)
+    name = where or path.name
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or comments and line.lstrip().startswith("//"):
+            continue
+        here = f"{name}:{number}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(f"{here}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict):
+            raise error(f"{here}: not a JSON object")
+        yield here, obj
+
+
 def check_keys(obj: dict, where: str, *, allowed: Iterable[str], required: Iterable[str] = (),
                error: type[ValueError] = ValueError) -> None:
     """Raise ``error`` naming ``where`` when ``obj`` has a key not ``allowed`` or lacks a

@@ -22,14 +22,13 @@ of the same shape (``{"id", "pattern", "examples", "counter"}``), validated by t
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.files import check_keys
+from kg.files import check_keys, jsonl_objects
 
 #: The keys a rule may have: a typo in a rule file is an error, not a silently ignored key.
 ALLOWED_KEYS = {"id", "kind", "label", "pattern", "examples", "counter", "note", "case"}
@@ -130,17 +129,6 @@ def compile_entries(where: str, entries: object, **options: object) -> tuple[Rul
     return out
 
 
-def _parse_line(path: Path, number: int, line: str) -> Rule:
-    where = f"{path.name}:{number}"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise RuleError(f"{where}: not valid JSON ({exc.msg})") from exc
-    if not isinstance(obj, dict):
-        raise RuleError(f"{where}: a rule must be a JSON object")
-    return compile_entry(where, obj)
-
-
 def load_rules(directory: Path) -> RuleSet:
     """Load every ``*.jsonl`` in ``directory`` (sorted by name; blank lines and ``//`` lines skipped)."""
     rules: list[Rule] = []
@@ -149,13 +137,11 @@ def load_rules(directory: Path) -> RuleSet:
     if not files:
         raise RuleError(f"no rule files (*.jsonl) in {directory}")
     for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            rule = _parse_line(path, number, line)
+        for where, obj in jsonl_objects(path, error=RuleError, comments=True):
+            rule = compile_entry(where, obj)
             if rule.id in seen:
-                raise RuleError(f"{path.name}:{number}: duplicate rule id {rule.id!r} (first in {seen[rule.id]})")
-            seen[rule.id] = f"{path.name}:{number}"
+                raise RuleError(f"{where}: duplicate rule id {rule.id!r} (first in {seen[rule.id]})")
+            seen[rule.id] = where
             rules.append(rule)
     return RuleSet(tuple(rules))
 

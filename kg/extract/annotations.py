@@ -20,13 +20,13 @@ wrote it: ``{"text": ..., "source": ..., "kind": ..., "failings": [...], "respon
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.files import jsonl_objects
 from kg.graph.facts import Article
 
 #: The kinds of sentence the classifier tells apart.
@@ -112,12 +112,9 @@ class AnnotationError(ValueError):
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise AnnotationError(f"{path.name}:{number}: not valid JSON ({exc.msg})") from exc
+    """The records of an annotation file (a line that is not a JSON object is an error naming it)."""
+    for _where, obj in jsonl_objects(path, error=AnnotationError):
+        yield obj
 
 
 def load_report_annotations(path: Path, reports_dir: Path, *, splits: tuple[str, ...] | None = None) -> list[Annotation]:

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg import config
-from kg.files import check_keys
+from kg.files import check_keys, jsonl_objects
 
 log = logging.getLogger(__name__)
 
@@ -560,41 +560,32 @@ def read_councils(path: Path) -> Iterator[Council]:
 def read_organisations(path: Path) -> Iterator[Organisation]:
     """Organisations from a JSONL file, validated: a ``ValueError`` names the file and line."""
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: not JSON: {exc}") from exc
-            if not isinstance(obj, dict):
-                raise ValueError(f"{where}: expected a JSON object")
-            check_keys(obj, where, allowed=ORGANISATION_KEYS)
-            org_id, label = obj.get("id"), obj.get("label")
-            if not isinstance(org_id, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", org_id):
-                raise ValueError(f"{where}: id must be a lower-case slug, not {org_id!r}")
-            if org_id in seen:
-                raise ValueError(f"{where}: duplicate id {org_id!r} (first on line {seen[org_id]})")
-            seen[org_id] = number
-            if not isinstance(label, str) or not label.strip():
-                raise ValueError(f"{where}: missing label")
-            aliases = obj.get("aliases", [])
-            councils = obj.get("councils", [])
-            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise ValueError(f"{where}: aliases must be a list of strings")
-            if not isinstance(councils, list) or not all(isinstance(c, str) and GSS_RE.match(c) for c in councils):
-                raise ValueError(f"{where}: councils must be a list of GSS codes")
-            if not isinstance(obj.get("ambiguous", False), bool):
-                raise ValueError(f"{where}: ambiguous must be true or false")
-            yield Organisation(
-                id=org_id,
-                label=label.strip(),
-                aliases=tuple(a.strip() for a in aliases if a.strip()),
-                ambiguous=obj.get("ambiguous", False),
-                councils=tuple(councils),
-            )
+    for where, obj in jsonl_objects(path, where=str(path)):
+        number = int(where.rsplit(":", 1)[1])
+        check_keys(obj, where, allowed=ORGANISATION_KEYS)
+        org_id, label = obj.get("id"), obj.get("label")
+        if not isinstance(org_id, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", org_id):
+            raise ValueError(f"{where}: id must be a lower-case slug, not {org_id!r}")
+        if org_id in seen:
+            raise ValueError(f"{where}: duplicate id {org_id!r} (first on line {seen[org_id]})")
+        seen[org_id] = number
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"{where}: missing label")
+        aliases = obj.get("aliases", [])
+        councils = obj.get("councils", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"{where}: aliases must be a list of strings")
+        if not isinstance(councils, list) or not all(isinstance(c, str) and GSS_RE.match(c) for c in councils):
+            raise ValueError(f"{where}: councils must be a list of GSS codes")
+        if not isinstance(obj.get("ambiguous", False), bool):
+            raise ValueError(f"{where}: ambiguous must be true or false")
+        yield Organisation(
+            id=org_id,
+            label=label.strip(),
+            aliases=tuple(a.strip() for a in aliases if a.strip()),
+            ambiguous=obj.get("ambiguous", False),
+            councils=tuple(councils),
+        )
 
 
 @lru_cache(maxsize=8)

@@ -440,7 +440,8 @@ def test_missing_column(tmp_path: Path) -> None:
     [
         ('{"id": "ofsted", "label": "Ofsted", "aliases": []}', "duplicate id"),
         ('{"id": "x", "label": "X", "alias": []}', "unknown key"),
-        ('{"id": "x", "label": "X"', "not JSON"),
+        ('{"id": "x", "label": "X"', "not valid JSON"),
+        ('["x"]', "not a JSON object"),
         ('{"id": "X Y", "label": "X"}', "lower-case slug"),
         ('{"id": "x", "label": ""}', "missing label"),
         ('{"id": "x", "label": "X", "councils": ["Bradford"]}', "GSS codes"),
