@@ -7,23 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+#: Each month's names, the full one first.
+_MONTH_NAMES = (
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+    ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+    ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec"),
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
 #: The full month names (the only ones a report's header uses), as a regex alternation.
-_FULL_MONTH_RE = "(?:" + "|".join(
-    m.capitalize() for m in ("january", "february", "march", "april", "may", "june", "july", "august",
-                             "september", "october", "november", "december")) + ")"
+_FULL_MONTH_RE = "(?:" + "|".join(names[0].capitalize() for names in _MONTH_NAMES) + ")"
 #: A 'day Month year' date inside a text (reports: "Report published: 20 September 2016").
 _DATE_IN_TEXT = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_FULL_MONTH_RE})\s+(\d{{4}})", re.IGNORECASE)
 #: The first day of a range, its month and year optional ("11 to 22 May 2026").
