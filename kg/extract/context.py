@@ -236,12 +236,18 @@ def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
     return matching[-1] if matching else None
 
 
-def year_near(text: str, position: int, window: int = 80) -> int | None:
-    """The year closest to ``position`` in ``text``: after it first, then before it."""
+def year_near(text: str, position: int, window: int = 80, *, end: int | None = None) -> int | None:
+    """The year closest to ``position`` in ``text``: after it first, then before it. With ``end``
+    (where the phrase at ``position`` ends), a year after it is measured from its end.
+
+    >>> year_near("rated inadequate in 2016 and moved up to requires improvement in 2019", 41, end=61)
+    2019
+    """
     best: tuple[int, int] | None = None
+    after = position if end is None else end
     for match in YEAR.finditer(text):
         if match.start() >= position:
-            distance = match.start() - position
+            distance = max(0, match.start() - after)
         else:
             distance = (position - match.end()) + 5  # prefer a year that follows
         if distance <= window and (best is None or distance < best[0]):

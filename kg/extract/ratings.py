@@ -34,12 +34,14 @@ SCALE = pattern("rating-cue.scale")
 FROM = pattern("rating-cue.from")
 
 
-def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | None = None) -> int | None:
+def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | None = None,
+                 end: int | None = None) -> int | None:
     """The year of a judgement: stated near it, else worked out from the article's date.
     A grade the council moved away from ("improved from inadequate to good") is a past one:
     only a stated year dates it. ``text`` is the grade's stretch of the sentence; ``preceding``
-    (default: the stretch before the grade) is where time words before the grade are sought."""
-    year = year_near(text, position)
+    (default: the stretch before the grade) is where time words before the grade are sought; ``end``
+    is where the grade's phrase ends, from which a year after it is measured."""
+    year = year_near(text, position, end=end)
     if year is not None:
         return year
     if FROM.search(text[:position]):
@@ -48,15 +50,16 @@ def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | 
     if ref is None:
         return None
     # time words after the grade speak of it first ("inadequate three years ago"), then those before
+    rated = bool(RATED.search(text))  # "rated ... inadequate last month": the verb may stand before the grade
     for before, part in ((False, text[position:]), (True, text[:position] if preceding is None else preceding)):
-        year = _relative_year(part, ref, before=before)
+        year = _relative_year(part, ref, before=before, rated=rated)
         if year is not None:
             return year
     return None
 
 
-def _relative_year(text: str, ref: dt.date, *, before: bool) -> int | None:
-    if LAST_MONTH.search(text) and RATED.search(text):
+def _relative_year(text: str, ref: dt.date, *, before: bool, rated: bool = False) -> int | None:
+    if LAST_MONTH.search(text) and (rated or RATED.search(text)):
         return (ref.replace(day=1) - dt.timedelta(days=1)).year
     if LAST_YEAR.search(text):
         return ref.year - 1
@@ -103,7 +106,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
             lo = matches[n - 1][1].end() if n > 0 else 0
             hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
             council = _nearest_council(ctx, sent, position)
-            year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before)
+            year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before, end=match.end() - lo)
             found.append(Inspection(
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),

@@ -44,6 +44,18 @@ def test_denials_and_questions_state_no_failing(extractor, text):
     assert of(run(extractor, text), Finding) == []
 
 
+@pytest.mark.parametrize("body, date, expected", [
+    ("When Ofsted rated Hull City Council's children's services inadequate last month, staff were shocked.",
+     dt.date(2021, 1, 12), {("inadequate", 2020)}),
+    ("Hull City Council's children's services have been given the lowest possible rating, inadequate.",
+     dt.date(2021, 6, 1), {("inadequate", 2021)}),
+    ("Hull City Council was rated inadequate in 2016 and moved up to requires improvement in 2019.",
+     dt.date(2021, 6, 1), {("inadequate", 2016), ("requires improvement", 2019)}),
+])
+def test_rating_years_from_the_words_around_the_grade(extractor, body, date, expected):
+    assert {(i.rating, i.year) for i in of(run(extractor, body, date=date), Inspection)} == expected
+
+
 def test_the_grading_scale_is_no_rating(extractor):
     body = ("Hull City Council's children's services were rated good by Ofsted. Inspections use a "
             "four-point scale from 'outstanding' to 'inadequate'.")
