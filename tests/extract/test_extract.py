@@ -230,6 +230,12 @@ def test_one_in_twenty_is_five_per_cent(extractor):
                                                   for s in of(run(extractor, body), Statistic)}
 
 
+def test_a_name_then_a_councils_possessive_post(extractor):
+    body = "Jo Bell, Hull City Council's director of children's services, said the council accepted the findings."
+    assert ("Jo Bell", "director of children's services", HULL) in {
+        (m.person, m.role, m.council) for m in of(run(extractor, body), Membership)}
+
+
 def test_coun_is_a_councillor_honorific(extractor):
     body = 'Coun Peter Marsh, Hull City Council\'s cabinet member for children, said: "We accept the findings."'
     people = {m.person for m in of(run(extractor, body), Membership)}
