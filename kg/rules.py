@@ -158,7 +158,38 @@ def default_rules() -> RuleSet:
     return cached_rules(str(config.DATA / "rules"))
 
 
-def pattern(rule_id: str) -> re.Pattern:
-    """The compiled pattern of one rule of the project's rules: how an extractor reads the
-    patterns it uses by name (``pattern("people.apposition")``)."""
-    return default_rules().get(rule_id).regex
+class RulePattern:
+    """One rule's compiled pattern, looked up by id the first time it is used, so that
+    importing an extractor reads no file. It answers as the compiled pattern does
+    (``search``, ``finditer``, ``fullmatch``, ``sub``, ``pattern``, ...).
+
+    >>> p = pattern("failing-cue.found-none")
+    >>> bool(p.search("Inspectors did not identify any children at risk"))
+    True
+    """
+
+    __slots__ = ("rule_id", "_regex")
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+        self._regex: re.Pattern | None = None
+
+    @property
+    def regex(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = default_rules().get(self.rule_id).regex
+        return self._regex
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # never for private or special names (copy, pickle): only the pattern's own
+            raise AttributeError(name)
+        return getattr(self.regex, name)
+
+    def __repr__(self) -> str:
+        return f"RulePattern({self.rule_id!r})"
+
+
+def pattern(rule_id: str) -> RulePattern:
+    """The compiled pattern of one rule of the project's rules, by id: how an extractor names the
+    patterns it uses (``pattern("person.apposed-name")``). The rules are read on first use."""
+    return RulePattern(rule_id)

@@ -97,3 +97,19 @@ def test_pattern_by_id():
     assert pattern("person.pronoun").match("She")
     with pytest.raises(RuleError, match="no rule with id 'no.such.rule'"):
         pattern("no.such.rule")
+
+
+def test_every_rule_an_extractor_names_exists():
+    """Extractors name their patterns by id and read them on first use: a misspelt id must fail
+    here, not in the middle of a build."""
+    import re as _re
+
+    from kg.rules import default_rules
+
+    ids = set()
+    for path in (config.ROOT / "kg").rglob("*.py"):
+        ids |= set(_re.findall(r"""\bpattern\(["']([^"']+)["']\)""", path.read_text(encoding="utf-8")))
+    assert len(ids) > 40
+    rules = default_rules()
+    for rule_id in sorted(ids):
+        assert rules.get(rule_id).regex is not None, rule_id
