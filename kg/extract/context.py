@@ -43,6 +43,11 @@ class Sentence:
     #: councils served by a trust or shared service the sentence names (several for a shared one)
     trust_members: tuple[str, ...] = ()
 
+    @property
+    def is_question(self) -> bool:
+        """A question states nothing: no failing, no response."""
+        return self.text.rstrip().endswith("?")
+
     def is_clause(self, min_words: int = 5) -> bool:
         """Whether the sentence states something: enough words and a verb (spaCy's tags), not
         a heading, a name line or a time stamp that a model could score by its words alone."""

@@ -92,8 +92,8 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
                 facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
             if INTRO_LIST.search(sent.text):
                 list_owner = sent
-        if sent.text.rstrip().endswith("?"):
-            continue  # a question states nothing
+        if sent.is_question:
+            continue
         for label, rid, start, _end in classify(ctx.rules, sent.text):
             facts.append(Finding(ctx.council_at(sent, start), label, sent.evidence(rid)))
     facts.extend(model_facts(ctx))
@@ -111,8 +111,8 @@ def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
         kind, kind_score = scores.kind()
         if kind == "neither" or (not sent.bullet and len(sent.text.split()) < 4):  # a heading
             continue
-        if sent.text.rstrip().endswith("?") or FOUND_NONE.search(sent.text):
-            continue  # a question states nothing; "inspectors found no drift" denies it
+        if sent.is_question or FOUND_NONE.search(sent.text):
+            continue  # "inspectors found no drift" denies it
         for label, score in scores.failings():
             evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))
             if kind == "recommendation":

@@ -103,7 +103,7 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 break
     out: list[Response] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
-        if sent.council is None or not sent.is_clause() or CALL.search(sent.text) or sent.text.rstrip().endswith("?"):
+        if sent.council is None or not sent.is_clause() or CALL.search(sent.text) or sent.is_question:
             continue
         for label, score in scores.responses():
             if (sent.index, label) in by_rules:
