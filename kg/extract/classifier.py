@@ -77,6 +77,17 @@ def load(path: str | None = None) -> SentenceClassifier:
     return SentenceClassifier(Path(path) if path else None)
 
 
+def load_for_build(path: str | None = None) -> SentenceClassifier:
+    """:func:`load`, with a model that cannot be loaded reported as a :class:`PipelineError`
+    (one clear error for the build, as for the spaCy pipeline)."""
+    from kg.extract import PipelineError
+
+    try:
+        return load(path)
+    except (OSError, ImportError, ValueError) as exc:
+        raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
+
+
 def model_files(path: Path | None = None) -> list[Path]:
     """The files of the shipped model (what the cache key hashes)."""
     root = Path(path or MODEL_DIR)

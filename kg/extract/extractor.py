@@ -63,10 +63,7 @@ class Extractor:
     def classifier(self) -> SentenceClassifier | None:
         """The trained sentence classifier (None when switched off)."""
         if self.use_classifier and self._classifier is None:
-            try:
-                self._classifier = sentence_classifier.load()
-            except (OSError, ImportError, ValueError) as exc:
-                raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
+            self._classifier = sentence_classifier.load_for_build()
         return self._classifier
 
     @property

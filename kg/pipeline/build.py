@@ -252,9 +252,10 @@ def _write_graph(args, out_dir: Path, articles: list, duplicates: dict[str, str]
                 if entry is None:
                     if article.kind == "inspection-report":
                         from kg.extract import reports
+                        from kg.extract.classifier import load_for_build
 
                         # structured, with the sentence classifier on its findings: no spaCy pass
-                        result = reports.report_facts(_restore(article), gazetteer, classifier=_report_classifier())
+                        result = reports.report_facts(_restore(article), gazetteer, classifier=load_for_build())
                     elif cached[position]:  # its entry was damaged, or removed meanwhile
                         log.warning("the cache entry of %s is unusable: extracting it again", article.source_file)
                         from kg.extract.extractor import Extractor
@@ -323,17 +324,6 @@ def _batch_size(side_process: bool, left: int) -> int:
 #: a side process (another Python, another spaCy import) would cost more than it saves. About 30
 #: news articles, or one long report.
 SIDE_PARSER_MIN = 128 * 1024
-
-
-def _report_classifier():
-    """The trained sentence classifier, for the findings of Ofsted reports (loaded once)."""
-    from kg.extract import PipelineError
-    from kg.extract import classifier
-
-    try:
-        return classifier.load()
-    except (OSError, ImportError, ValueError) as exc:
-        raise PipelineError(f"could not load the sentence classifier ({type(exc).__name__}: {exc})") from exc
 
 
 def _extract(gazetteer, articles: list, args):
