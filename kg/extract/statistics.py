@@ -100,11 +100,10 @@ def extract(ctx: DocContext) -> list[Statistic]:
             else:
                 continue
             rule = chosen[2]
-            if _about_elsewhere(text, min(chosen[0], m.start()), max(chosen[1], m.end()), sent):
-                continue
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            out.append(Statistic(_council_for(ctx, sent, m.start(), m.end()), rule.label, m.value,
+            council = None if _about_elsewhere(text, lo, hi, sent) else _council_for(ctx, sent, m.start(), m.end())
+            out.append(Statistic(council, rule.label, m.value,
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
@@ -130,7 +129,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 stated = IN_YEAR.match(after_text)
                 year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
                 ev_end = end + m.end() + (stated.end() if stated else 0)
-                out.append(Statistic(ctx.council_at(sent, start), "caseload", _value(value_text),
+                council = None if _about_elsewhere(text, start, end + m.end(), sent) else ctx.council_at(sent, start)
+                out.append(Statistic(council, "caseload", _value(value_text),
                                      sent.evidence(rule.id, start, ev_end), year=year, unit="cases per worker"))
                 taken.add(absolute)
                 last_year = year or last_year
@@ -145,7 +145,8 @@ def _clause(text: str, lo: int, hi: int) -> tuple[int, int]:
 
 
 def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
-    """The clause around a figure speaks of a region or the country and names no council."""
+    """The clause around a figure speaks of a region or the country and names no council: the
+    figure is a national or regional one (a statistic without a council), not the council's."""
     left, right = _clause(text, lo, hi)
     named = any(left <= start < right for start, _ in sent.council_spans)
     return bool(ELSEWHERE.search(text[left:right])) and not named
