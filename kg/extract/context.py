@@ -27,6 +27,9 @@ BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 GENERIC = pattern("context.generic")
 #: Words before a council's name that make it where someone came from, not the subject.
 ORIGIN = pattern("context.origin")
+#: Words before a council's name that make it a partner helping the council the sentence is
+#: about ("the council has been paired with Camden"), not the subject.
+PARTNER = pattern("context.partner")
 
 
 @dataclass
@@ -139,8 +142,10 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             if ent.label_ != "COUNCIL" or not ent.ent_id_:
                 continue
             code = _council_in_year(gazetteer, ent, ctx.reference_year)
-            # "joins from Hampshire County Council": named, but not what the sentence is about
-            is_origin = ORIGIN.search(text[max(0, ent.start_char - 40):ent.start_char])
+            # "joins from Hampshire County Council", "is working with Camden": named, but not what
+            # the sentence is about
+            before = text[max(0, ent.start_char - 40):ent.start_char]
+            is_origin = ORIGIN.search(before) or PARTNER.search(before)
             if not is_origin:
                 councils.append(code)
                 spans.append((ent.start_char - offset, code))

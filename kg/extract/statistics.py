@@ -102,7 +102,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
             rule = chosen[2]
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            council = None if _about_elsewhere(text, lo, hi, sent) else _council_for(ctx, sent, m.start(), m.end())
+            elsewhere = _about_elsewhere(text, m.start(), m.end(), sent) or _about_elsewhere(text, lo, hi, sent)
+            council = None if elsewhere else _council_for(ctx, sent, m.start(), m.end())
             out.append(Statistic(council, rule.label, m.value,
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())

@@ -383,6 +383,25 @@ def test_origin_council_is_not_the_subject(extractor):
     assert all(council != LEEDS for council, _ in responses)
 
 
+def test_partner_council_is_not_the_subject(extractor):
+    body = ("Hull City Council was rated inadequate in 2023.\n\n"
+            "Since then the council has appointed a new director of children's services and has been "
+            "paired with Leeds City Council, which is rated outstanding.")
+    facts = run(extractor, body)
+    responses = labels(facts, Response, "response_type")
+    assert (HULL, "leadership change") in responses
+    assert all(council != LEEDS for council, _ in responses)
+    # the partner's own grade stays the partner's
+    assert (LEEDS, "outstanding") in {(i.council, i.rating) for i in of(facts, Inspection)}
+
+
+def test_national_figure_is_a_statistic_without_a_council(extractor):
+    body = ("Hull City Council said 24% of its social workers were agency staff in 2022, "
+            "compared with a national figure of 18%.")
+    got = {(s.council, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {(HULL, Decimal("24")), (None, Decimal("18"))}
+
+
 def test_role_before_name_and_names_the_model_misses(extractor):
     body = ("Hull City Council was inspected in 2019.\n\n"
             "The council’s new chief executive, Ngozi Adeyemi-Clarke, who started in June, said: “We will act.”\n\n"
