@@ -15,6 +15,25 @@ CANCELLED = pattern("failing-cue.cancelled")
 NO_SUBJECT = pattern("failing-cue.no-subject")
 #: Inspectors looked and found nothing: "did not identify any children at immediate risk".
 FOUND_NONE = pattern("failing-cue.found-none")
+#: Right after a cue, the failing is said to be fixed or praised: "delays ... have been
+#: eliminated", "management oversight is evident".
+RESOLVED_AFTER = pattern("failing-cue.resolved-after")
+#: "no" just before a cue that names the problem itself denies it ("there were no delays"),
+#: while "no" before a good thing is the failing ("cases with no allocated social worker").
+NO_BEFORE = pattern("failing-cue.no-problem")
+PROBLEM_WORD = pattern("failing-cue.problem-word")
+#: A claim by a union, a parent, an opposition party or a columnist: not a finding.
+CLAIMANT = pattern("failing-cue.claimant")
+#: Words of children's social care: a sentence without any ("Metro delays on the Bury line",
+#: a travel item beside the article) states no failing of a children's service.
+DOMAIN = pattern("failing-cue.domain")
+#: A workforce figure, and words that present one as a problem: a figure stated plainly (a
+#: council's or the DfE's numbers) is a statistic, not a failing.
+FIGURE = pattern("failing-cue.figure")
+JUDGEMENT = pattern("failing-cue.judgement")
+#: ... unless the sentence reports what inspectors said of it
+INSPECTORS = pattern("failing-cue.inspectors")
+WORKFORCE = frozenset({"agency staff reliance", "recruitment and retention", "staff turnover", "high caseloads"})
 DOUBLE_QUOTES = re.compile(r"[“”\"]")
 
 
@@ -49,9 +68,25 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
             before = plain[: match.start()]
             if CANCELLED.search(before[-60:]) or NO_SUBJECT.search(before):
                 continue
+            if RESOLVED_AFTER.search(plain[match.end():match.end() + 100]):
+                continue
+            if NO_BEFORE.search(before[-30:]) and PROBLEM_WORD.match(match.group()):
+                continue
             hits.setdefault(rule.label, (rule.label, rule.id, positions[match.start()], positions[match.end()]))
             break
     return sorted(hits.values(), key=lambda h: (h[2], h[0]))
+
+
+def states_failings(text: str) -> bool:
+    """Whether a sentence can state a finding at all: about children's social care, and not a
+    claim by a union, a parent, the opposition or a columnist."""
+    return bool(DOMAIN.search(text)) and not (CLAIMANT.search(text) and not INSPECTORS.search(text))
+
+
+def plain_figure(text: str, label: str) -> bool:
+    """A workforce category in a sentence that only states a figure ("The turnover rate stood
+    at 15.2%"): a statistic, which nothing in the sentence presents as a problem."""
+    return label in WORKFORCE and bool(FIGURE.search(text)) and not JUDGEMENT.search(text)
 
 
 def topics(rules: RuleSet, text: str) -> list[tuple[str, str]]:
@@ -84,6 +119,8 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
             continue
         if LIST_HEADING.search(sent.text) and not sent.bullet:
             list_owner = sent
+        if not states_failings(sent.text):
+            continue
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None:
             tail = sent.text[cue.start():]
@@ -95,6 +132,8 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         if sent.is_question:
             continue
         for label, rid, start, _end in classify(ctx.rules, sent.text):
+            if plain_figure(sent.text, label):
+                continue
             facts.append(Finding(ctx.council_at(sent, start), label, sent.evidence(rid)))
     facts.extend(model_facts(ctx))
     return _dedupe(facts)
@@ -111,9 +150,11 @@ def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
         kind, kind_score = scores.kind()
         if kind == "neither" or (not sent.bullet and len(sent.text.split()) < 4):  # a heading
             continue
-        if sent.is_question or FOUND_NONE.search(sent.text):
+        if sent.is_question or FOUND_NONE.search(sent.text) or not states_failings(sent.text):
             continue  # "inspectors found no drift" denies it
         for label, score in scores.failings():
+            if kind == "finding" and plain_figure(sent.text, label):
+                continue
             evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))
             if kind == "recommendation":
                 out.append(Recommendation(sent.council, label, evidence))

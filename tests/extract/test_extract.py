@@ -132,6 +132,11 @@ def test_the_council_resolves_to_the_article_council(extractor):
     ("Plans for Leeds children were subject to drift.", "drift in plans"),
     ("Children in Leeds experienced frequent changes of social worker.", "changes of social worker"),
     ("Inspectors criticised weak and unstable leadership in Leeds.", "leadership"),
+    # what inspectors report from parents is a finding
+    ("Parents told inspectors that children in Leeds had frequent changes of social worker.", "changes of social worker"),
+    # "no" before a good thing is the failing
+    ("In Leeds, inspectors found cases that had waited weeks with no allocated social worker, causing delays.",
+     "delays and timeliness"),
 ])
 def test_failing_categories(extractor, text, label):
     assert (LEEDS, label) in labels(run(extractor, text), Finding, "failing")
@@ -142,6 +147,20 @@ def test_failing_categories(extractor, text, label):
     ("Managers in Leeds had prevented children being left at risk.", "risk not recognised"),
     ("Inspectors found that no child in Leeds was left at risk of harm.", "risk not recognised"),
     ("Leeds social workers are regularly supervised and well supported.", "supervision"),
+    # "no" before the problem, the problem fixed or praised right after it
+    ("There were no delays in allocating cases to social workers in Leeds.", "delays and timeliness"),
+    ("Delays in completing assessments, criticised at the last inspection, have since been eliminated.",
+     "delays and timeliness"),
+    ("Inspectors said management oversight was evident on every file.", "management oversight"),
+    # a remedy, not a failing
+    ("The borough has stopped using agency managers in its assessment service.", "agency staff reliance"),
+    # claims by a parent or a union, not findings
+    ("A parent told the paper her daughter had five different social workers in a year.", "changes of social worker"),
+    ("Unison said its members were carrying unmanageable caseloads.", "high caseloads"),
+    # a travel item beside the article, not children's services
+    ("Tram delays on the Leeds line are expected to last until the evening.", "delays and timeliness"),
+    # a figure stated plainly is a statistic, not a failing
+    ("The vacancy rate stood at 18% and 22% of posts were filled by agency workers.", "agency staff reliance"),
 ])
 def test_negated_or_praising_sentences_are_not_failings(extractor, text, label):
     assert (LEEDS, label) not in labels(run(extractor, "Leeds City Council was inspected. " + text), Finding, "failing")
