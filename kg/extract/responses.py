@@ -17,6 +17,14 @@ NOT_SPENDING = pattern("response-cue.not-spending")
 NEGATED = pattern("response-cue.negated")
 #: A call by others, advice or an option: "called for a review", "could bring in a trust".
 CALL = pattern("response-cue.call")
+#: "options including an improvement notice were being considered": an option, said after it.
+OPTION_AFTER = pattern("response-cue.option-after")
+#: "the commissioner said ...": an office holder speaking is not an intervention.
+SPEAKS = pattern("response-cue.speaks")
+#: a sentence that reports what someone said: for the model, words about the government are
+#: not an intervention unless they name what government does ("said an adviser would be appointed")
+SPEECH = pattern("response-cue.speech")
+INTERVENTION_ACT = pattern("response-cue.intervention-act")
 CLAUSE_BREAK = pattern("response-cue.clause-break")
 
 
@@ -82,7 +90,9 @@ def extract(ctx: DocContext) -> list[Response]:
             if NEGATED.search(text[:match.start()][-40:]):
                 continue
             start, end = _clause(text, match.start())
-            if CALL.search(text[start:match.start()]):
+            if CALL.search(text[start:match.start()]) or OPTION_AFTER.search(text[match.end():end]):
+                continue
+            if rule.label == "government intervention" and SPEAKS.match(text[match.end():]):
                 continue
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
     out.extend(model_responses(ctx, out))
@@ -103,11 +113,15 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 break
     out: list[Response] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
-        if sent.council is None or not sent.is_clause() or CALL.search(sent.text) or sent.is_question:
+        if sent.council is None or not sent.is_clause() or sent.is_question:
+            continue
+        if CALL.search(sent.text) or OPTION_AFTER.search(sent.text):
             continue
         for label, score in scores.responses():
             if (sent.index, label) in by_rules:
                 continue
+            if label == "government intervention" and SPEECH.search(sent.text) and not INTERVENTION_ACT.search(sent.text):
+                continue  # "the DfE said it would monitor progress": words, not an intervention
             amount = None
             if label == "funding":
                 spent = next(spending(sent.text), None)

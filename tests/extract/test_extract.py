@@ -402,6 +402,25 @@ def test_origin_council_is_not_the_subject(extractor):
     assert all(council != LEEDS for council, _ in responses)
 
 
+@pytest.mark.parametrize("text, label", [
+    ("The Children's Commissioner said children in Hull deserved better.", "government intervention"),
+    ("The commissioner will write to the education secretary this week.", "government intervention"),
+    ("The Department for Education said it would monitor progress in Hull closely.", "government intervention"),
+    ("Options including an improvement notice for Hull were being considered.", "government intervention"),
+    ("The restructure in Hull is expected to save £600,000 a year.", "funding"),
+    ("Hull City Council spent more than £5m on agency social workers last year.", "funding"),
+])
+def test_words_options_and_costs_are_not_responses(extractor, text, label):
+    got = labels(run(extractor, "Hull City Council was rated inadequate. " + text), Response, "response_type")
+    assert (HULL, label) not in got
+
+
+def test_intervention_reported_in_speech_still_counts(extractor):
+    body = ("Hull City Council was rated inadequate.\n\n"
+            "The Department for Education said a commissioner would be appointed to oversee the service.")
+    assert (HULL, "government intervention") in labels(run(extractor, body), Response, "response_type")
+
+
 def test_partner_council_is_not_the_subject(extractor):
     body = ("Hull City Council was rated inadequate in 2023.\n\n"
             "Since then the council has appointed a new director of children's services and has been "
