@@ -11,6 +11,9 @@ from kg.rules import pattern
 from kg.sources.dates import month_number
 
 NEGATED = pattern("rating-cue.negated")
+#: "with leadership judged outstanding", "care leavers, which were judged good": a grade for a
+#: part of the service, not the overall judgement
+SUB_JUDGEMENT = pattern("rating-cue.sub-judgement")
 LAST_YEAR = pattern("rating-cue.last-year")
 LAST_MONTH = pattern("rating-cue.last-month")
 CURRENT = pattern("rating-cue.current")
@@ -97,7 +100,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
         )
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
-            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]):
+            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-70:]):
                 continue
             if any(m.start() <= position < m.end() for m in SCALE.finditer(sent.text)):
                 continue

@@ -421,6 +421,21 @@ def test_intervention_reported_in_speech_still_counts(extractor):
     assert (HULL, "government intervention") in labels(run(extractor, body), Response, "response_type")
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Ofsted had rated Hull inadequate three years ago.", {(HULL, "inadequate")}),
+    ("Ofsted rated the council's services for vulnerable children inadequate.", {(HULL, "inadequate")}),
+    ("Ofsted has judged Hull's services for children good.", {(HULL, "good")}),
+    # the overall grade only: a part of the service graded is not a judgement of the council
+    ("Ofsted judged Hull's children's services to be good overall, with leadership judged outstanding.",
+     {(HULL, "good")}),
+    ("Inspectors praised Hull's services for care leavers, which were judged outstanding.", set()),
+    ("Hull's services were rated requires improvement to be good.", {(HULL, "requires improvement")}),
+])
+def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
+    body = "Hull City Council's children's services were inspected in the spring. " + text
+    assert {(i.council, i.rating) for i in of(run(extractor, body), Inspection)} == expected
+
+
 def test_partner_council_is_not_the_subject(extractor):
     body = ("Hull City Council was rated inadequate in 2023.\n\n"
             "Since then the council has appointed a new director of children's services and has been "
