@@ -56,6 +56,16 @@ RELATIVE_ROLE = pattern("person.relative-role")
 RELATIVE_VERBS = {"chair": "chair", "lead": "leader", "led": "leader", "head": "head", "run": "head", "ran": "head",
                   "manag": "manager", "overs": "head"}
 APPOSED_NAME = pattern("person.apposed-name")
+#: "has appointed Gillian Rowe, formerly ..., as interim director of children's services"
+APPOINTED_AS = pattern("person.appointed-as")
+#: ", formerly assistant director in ...": the post held before, not the one the sentence is about
+FORMER_POST = pattern("person.former-post")
+#: "the finance director": with no other organisation named, a post of the council
+COUNCIL_POST = pattern("person.council-post")
+#: "director of people services": a post named with what it is of or for
+POST_OF = pattern("person.post-of")
+#: "has appointed", "named", "hired": a verb that puts someone in a post ("... as director")
+APPOINTED_BEFORE = pattern("person.appointed-before")
 
 
 def _people(ctx: DocContext) -> list[_Mention]:
@@ -142,6 +152,8 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
             return role, None, rule.label
     if COUNCIL_ROLE.search(role) and council:
         return role, council, None
+    if council and COUNCIL_POST.search(role) and not re.search(r"['’]s\b", role):
+        return role, council, None  # "the finance director": nobody else's post is named
     return role, None, None
 
 
@@ -166,7 +178,13 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
         name_end = mention.start + (len(text[mention.start:end]) - len(after))
         m = APPOSITION.match(after)
         rel = RELATIVE_ROLE.match(after)
-        if m and ROLE_WORD.search(m.group("role")) and not ROLE_HAS_VERB.search(m.group("role")):
+        appointed = APPOINTED_AS.match(after) if APPOINTED_BEFORE.search(text[sent.start:mention.start]) else None
+        if m and FORMER_POST.match(after):
+            m = None  # ", formerly assistant director at ...": the post before
+        if appointed and ROLE_WORD.search(appointed.group("role")):
+            role = appointed.group("role")
+            span = (name_end + appointed.start("role"), name_end + appointed.end("role"))
+        elif m and ROLE_WORD.search(m.group("role")) and not ROLE_HAS_VERB.search(m.group("role")):
             role = m.group("role")
             span = (name_end + m.start("role"), name_end + m.end("role"))
         elif rel and (rel.group("verb") or ROLE_WORD.search(rel.group("role") or "")):
@@ -179,8 +197,10 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
                 span = (name_end + rel.start("role"), name_end + rel.end("role"))
         else:
             role, span = _premodifier(ctx, mention.start)
-            if not role:
-                role, span = _preceding_role(ctx, sent, mention.start)
+            if not role or role == "councillor":  # "..., Cllr Tony Halloran": the post before the comma says more
+                fuller, fuller_span = _preceding_role(ctx, sent, mention.start)
+                if fuller:
+                    role, span = fuller, fuller_span
         if role:
             post, council, org = _organisation(ctx, role, sent.council, _entities(ctx, *span))
             post = clean_role(post)
@@ -218,16 +238,32 @@ def _preceding_role(ctx: DocContext, sent, start: int) -> tuple[str | None, tupl
     m = PRECEDING_ROLE.search(before)
     if not m:
         return None, (start, start)
-    segment = m.group("role")
+    # a post that lists its areas has commas of its own ("executive director for families,
+    # children and learning, Deborah Mensah"): take up to two more comma-separated parts
+    # when the last one names no post
+    first = m.start("role")
+    for _ in range(2):
+        if ROLE_WORD.search(before[first:m.end("role")]):
+            break
+        previous = before.rfind(",", 0, first - 1) + 1  # 0: the sentence's start
+        part = before[previous:first - 1]
+        if not part.strip() or not ROLE_WORD.search(part) or NOT_ROLE.search(part):
+            break
+        first = previous
+    segment = before[first:m.end("role")]
+    head = segment.split(",", 1)[0]  # where the post starts is in its first part, before its post word
+    post_word = ROLE_WORD.search(head)
     cut = 0
-    for found in ROLE_START.finditer(segment):
-        cut = found.start("det") if found.group("det") else found.start("poss")
+    for found in ROLE_START.finditer(head):
+        at = found.start("det") if found.group("det") else found.start("poss")
+        if post_word is None or at < post_word.start():
+            cut = at
     role = segment[cut:].strip()
     role = re.sub(r"^(?:the|a|an|its|their|his|her|our)\s+(?:then\s+)?", "", role)
     words = role.split()
-    if not words or len(words) > 10 or NOT_ROLE.search(role) or not ROLE_WORD.search(role):
+    if not words or len(words) > 14 or NOT_ROLE.search(role) or not ROLE_WORD.search(role):
         return None, (start, start)
-    role_start = sent.start + m.start("role") + segment.index(role)
+    role_start = sent.start + first + segment.index(role)
     return role, (role_start, role_start + len(role))
 
 
@@ -253,6 +289,9 @@ def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, in
         words.pop(0)
     while words and words[-1].text.rstrip(".") in TITLES:
         words.pop()  # "Professor", "Dr": an honorific, not a post
+    if len(words) > 1 and COUNCILLOR_HONORIFIC.fullmatch(words[-1].text.rstrip(".")) and \
+            ROLE_WORD.search(" ".join(w.text for w in words[:-1])):
+        words.pop()  # "opposition leader Coun Nigel Frith": the post, then the honorific
     if not words:
         honorific = doc[i - 1].text if i > 0 else ""
         return ("councillor", (start, start)) if COUNCILLOR_HONORIFIC.fullmatch(honorific) else none
@@ -263,6 +302,8 @@ def _premodifier(ctx: DocContext, start: int) -> tuple[str | None, tuple[int, in
         return "councillor", bounds
     if ROLE_WORD.search(words[-1].text) or ENDS_WITH_COUNCILLOR.search(phrase):
         return phrase, bounds
+    if POST_OF.search(phrase) and not FORMER_POST.match(", " + phrase):
+        return phrase, bounds  # "Strategic director of people services Andy Marlowe"
     return none
 
 

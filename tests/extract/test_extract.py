@@ -455,6 +455,38 @@ def test_national_figure_is_a_statistic_without_a_council(extractor):
     assert got == {(HULL, Decimal("24")), (None, Decimal("18"))}
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The council has appointed Gillian Rowe, formerly assistant director in a neighbouring borough, as "
+     "interim director of children's services, and will review its front door.",
+     ("Gillian Rowe", "interim director of children's services", HULL, None)),
+    ("Hull City Council has appointed Andrea Whitcombe as its director of children and family services.",
+     ("Andrea Whitcombe", "director of children and family services", HULL, None)),
+    ("The finance director, Graham Pettit, said the money would fund 40 posts.",
+     ("Graham Pettit", "finance director", HULL, None)),
+    ("The council's cabinet member for children and families, Cllr Tony Halloran, said the team was new.",
+     ("Tony Halloran", "cabinet member for children and families", HULL, None)),
+    ("The council's executive director for families, children and learning, Deborah Mensah, said so.",
+     ("Deborah Mensah", "executive director for families, children and learning", HULL, None)),
+    ("Ofsted's regional director for the North East, Yorkshire and the Humber, Paul Entwistle, presented it.",
+     ("Paul Entwistle", "regional director for the North East, Yorkshire and the Humber", None, "ofsted")),
+    ("Liberal Democrat opposition leader Coun Nigel Frith said the report showed underinvestment.",
+     ("Nigel Frith", "Liberal Democrat opposition leader", HULL, None)),
+    ("Strategic director of people services Andy Marlowe, who joined in 2022, said caseloads had fallen.",
+     ("Andy Marlowe", "Strategic director of people services", HULL, None)),
+])
+def test_posts_with_commas_appointments_and_honorifics(extractor, sentence, expected):
+    body = "Hull City Council was inspected in the spring. " + sentence
+    got = {(m.person, m.role, m.council, m.organisation) for m in of(run(extractor, body), Membership)}
+    assert expected in got
+
+
+def test_a_former_post_is_not_the_post(extractor):
+    body = ("Hull City Council was inspected in the spring. The adviser, former director of children's "
+            "services Jennifer Tolland, will report every three months.")
+    got = {(m.person, m.role) for m in of(run(extractor, body), Membership)}
+    assert ("Jennifer Tolland", "director of children's services") not in got
+
+
 def test_role_before_name_and_names_the_model_misses(extractor):
     body = ("Hull City Council was inspected in 2019.\n\n"
             "The council’s new chief executive, Ngozi Adeyemi-Clarke, who started in June, said: “We will act.”\n\n"
