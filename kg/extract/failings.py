@@ -124,7 +124,12 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None:
             tail = sent.text[cue.start():]
-            for label, rid in topics(ctx.rules, tail):
+            areas = topics(ctx.rules, tail)
+            subject = next((m for r in ctx.rules.of_kind("rec-subject") for m in [r.search(sent.text)] if m), None)
+            if not areas and subject is not None:
+                # the area is the subject: "the quality of written records of supervision should improve"
+                areas = topics(ctx.rules, subject.group("head"))
+            for label, rid in areas:
                 facts.append(Recommendation(council, label, sent.evidence(rid, cue.start() if cue.start() > 0 else None)))
                 facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
             if INTRO_LIST.search(sent.text):

@@ -436,6 +436,17 @@ def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
     assert {(i.council, i.rating) for i in of(run(extractor, body), Inspection)} == expected
 
 
+@pytest.mark.parametrize("text, label", [
+    ("Inspectors said the quality of written records of supervision in Leeds should improve.", "supervision"),
+    ("The council should make sure that reviews of children's plans always take place on time.", "delays and timeliness"),
+    ("Ofsted asked the council to strengthen the recording of management decisions on children's files.",
+     "management oversight"),
+])
+def test_recommendation_areas_named_as_subject_or_in_plain_words(extractor, text, label):
+    got = labels(run(extractor, "Leeds City Council was inspected in the spring. " + text), Recommendation, "failing")
+    assert (LEEDS, label) in got
+
+
 def test_partner_council_is_not_the_subject(extractor):
     body = ("Hull City Council was rated inadequate in 2023.\n\n"
             "Since then the council has appointed a new director of children's services and has been "
