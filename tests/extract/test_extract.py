@@ -134,6 +134,15 @@ def test_the_council_resolves_to_the_article_council(extractor):
     ("Inspectors criticised weak and unstable leadership in Leeds.", "leadership"),
     # what inspectors report from parents is a finding
     ("Parents told inspectors that children in Leeds had frequent changes of social worker.", "changes of social worker"),
+    # the inspectorate's idiom: consequences, not the category's word
+    ("Inspectors found that too many children in Leeds experience a change of social worker.", "changes of social worker"),
+    ("Ongoing turnover of staff in Leeds continues to affect the consistency of children's experiences.", "staff turnover"),
+    ("In Leeds several senior managers were on temporary contracts.", "agency staff reliance"),
+    ("Management focus on the quality of frontline practice in Leeds has been weak.", "management oversight"),
+    ("In Leeds the quality of supervision is variable.", "supervision"),
+    ("Children in Leeds were left in situations where they could come to harm.", "risk not recognised"),
+    ("In Leeds visits to children did not take place within the required timescales.", "delays and timeliness"),
+    ("Some child protection plans in Leeds lack clear timescales.", "drift in plans"),
     # "no" before a good thing is the failing
     ("In Leeds, inspectors found cases that had waited weeks with no allocated social worker, causing delays.",
      "delays and timeliness"),
