@@ -21,6 +21,13 @@ RATE_NOT_MEASURE = pattern("statistic.rate-not-measure")
 CLAUSE = pattern("statistic.clause")
 #: A figure for a region or the country, not for the council: "the England average of 16%".
 ELSEWHERE = pattern("statistic.elsewhere")
+#: "... to 12% next year": a rate aimed for, not measured
+TARGET_AFTER = pattern("statistic.target-after")
+#: a sentence that points at a council ("its", "the borough"): not part of a run of national figures
+LOCAL_REFERENCE = pattern("statistic.local-reference")
+#: figures that unions, parents or the opposition report are not statistics (nor failings)
+CLAIMANT = pattern("failing-cue.claimant")
+INSPECTORS = pattern("failing-cue.inspectors")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -70,8 +77,15 @@ def extract(ctx: DocContext) -> list[Statistic]:
     measure_rules = ctx.rules.of_kind("measure")
     out: list[Statistic] = []
     last_year: int | None = None
+    last_national = -10  # index of the last sentence that gave a national or regional figure
     for sent in ctx.sentences:
         text = sent.text
+        if CLAIMANT.search(text) and not INSPECTORS.search(text):
+            continue
+        # a sentence among national figures that names no council and points at none
+        # ("The turnover rate stood at 15.2%") continues them
+        national_run = sent.index - last_national <= 1 and not sent.councils and not LOCAL_REFERENCE.search(text)
+        scopes: set[str | None] = set()
         keywords = sorted(
             ((m.start(), m.end(), rule) for rule in measure_rules for m in rule.finditer(text)),
             key=lambda k: k[0],
@@ -85,7 +99,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
         # ("22 per cent of posts were covered by agency staff").
         rate_kinds = {k[2].label for k in keywords if k[2].label != "caseload"}
         for m in _rates(text):
-            if RATE_NOT_MEASURE.match(text[m.end():]):
+            if RATE_NOT_MEASURE.match(text[m.end():]) or TARGET_AFTER.match(text[m.end():]):
                 continue
             before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
             after = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 50 and k[2].label != "caseload"]
@@ -102,8 +116,9 @@ def extract(ctx: DocContext) -> list[Statistic]:
             rule = chosen[2]
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            elsewhere = _about_elsewhere(text, m.start(), m.end(), sent) or _about_elsewhere(text, lo, hi, sent)
+            elsewhere = national_run or _about_elsewhere(text, m.start(), m.end(), sent) or _about_elsewhere(text, lo, hi, sent)
             council = None if elsewhere else _council_for(ctx, sent, m.start(), m.end())
+            scopes.add(council)
             out.append(Statistic(council, rule.label, m.value,
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
@@ -130,11 +145,14 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 stated = IN_YEAR.match(after_text)
                 year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
                 ev_end = end + m.end() + (stated.end() if stated else 0)
-                council = None if _about_elsewhere(text, start, end + m.end(), sent) else ctx.council_at(sent, start)
+                council = None if national_run or _about_elsewhere(text, start, end + m.end(), sent) else ctx.council_at(sent, start)
+                scopes.add(council)
                 out.append(Statistic(council, "caseload", _value(value_text),
                                      sent.evidence(rule.id, start, ev_end), year=year, unit="cases per worker"))
                 taken.add(absolute)
                 last_year = year or last_year
+        if scopes:  # only national figures: the next sentence may go on with them
+            last_national = sent.index if scopes == {None} else -10
     return _dedupe(out)
 
 
@@ -150,7 +168,11 @@ def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
     figure is a national or regional one (a statistic without a council), not the council's."""
     left, right = _clause(text, lo, hi)
     named = any(left <= start < right for start, _ in sent.council_spans)
-    return bool(ELSEWHERE.search(text[left:right])) and not named
+    if ELSEWHERE.search(text[left:right]) and not named:
+        return True
+    # an opening that sets the scope of the whole sentence: "Nationally, 17.7% of ..."
+    comma = text.find(",")
+    return 0 < comma <= 40 and bool(ELSEWHERE.search(text[:comma])) and not sent.council_spans
 
 
 def _council_for(ctx: DocContext, sent, lo: int, hi: int) -> str | None:

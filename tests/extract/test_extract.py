@@ -456,6 +456,22 @@ def test_recommendation_areas_named_as_subject_or_in_plain_words(extractor, text
     assert (LEEDS, label) in got
 
 
+def test_figures_a_union_reports_and_rates_aimed_for_are_not_statistics(extractor):
+    body = ("Hull City Council was inspected in 2019. Unison said its members in Hull were holding more "
+            "than 30 cases. The council wants agency use to fall to 12% next year.")
+    assert of(run(extractor, body), Statistic) == []
+
+
+def test_a_run_of_national_figures_stays_national(extractor):
+    body = ("Hull City Council was inspected in 2019.\n\n"
+            "Nationally, 17.6% of children's social workers in England were agency staff. "
+            "The turnover rate stood at 15.2%.\n\n"
+            "In Hull, 30% of social workers were agency staff. Turnover was 22%.")
+    got = {(s.council, s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert (None, "agency rate", Decimal("17.6")) in got and (None, "turnover rate", Decimal("15.2")) in got
+    assert (HULL, "agency rate", Decimal("30")) in got and (HULL, "turnover rate", Decimal("22")) in got
+
+
 def test_partner_council_is_not_the_subject(extractor):
     body = ("Hull City Council was rated inadequate in 2023.\n\n"
             "Since then the council has appointed a new director of children's services and has been "
