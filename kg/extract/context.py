@@ -45,6 +45,8 @@ class Sentence:
     council_spans: list[tuple[int, str]] = field(default_factory=list)  # (offset in text, code)
     #: councils served by a trust or shared service the sentence names (several for a shared one)
     trust_members: tuple[str, ...] = ()
+    #: part of the headline: it names what the article is about, the body states the facts
+    headline: bool = False
 
     @property
     def is_question(self) -> bool:
@@ -118,6 +120,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     trusts: list[tuple[int, int, tuple[str, ...]]] = []  # (sentence index, offset, member councils)
+    title_end = len(article.title) if article.title else 0
     for sent in doc.sents:
         raw = sent.text
         stripped = raw.strip()
@@ -152,7 +155,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             counts[code] += 0 if is_origin else 1
             first_seen.setdefault(code, ent.start_char)
         ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils,
-                                      council_spans=spans))
+                                      council_spans=spans, headline=offset < title_end))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:

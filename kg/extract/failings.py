@@ -119,7 +119,7 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
             continue
         if LIST_HEADING.search(sent.text) and not sent.bullet:
             list_owner = sent
-        if not states_failings(sent.text):
+        if sent.headline or not states_failings(sent.text):
             continue
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None:
@@ -155,7 +155,7 @@ def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
         kind, kind_score = scores.kind()
         if kind == "neither" or (not sent.bullet and len(sent.text.split()) < 4):  # a heading
             continue
-        if sent.is_question or FOUND_NONE.search(sent.text) or not states_failings(sent.text):
+        if sent.headline or sent.is_question or FOUND_NONE.search(sent.text) or not states_failings(sent.text):
             continue  # "inspectors found no drift" denies it
         for label, score in scores.failings():
             if kind == "finding" and plain_figure(sent.text, label):

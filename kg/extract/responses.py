@@ -70,7 +70,7 @@ def extract(ctx: DocContext) -> list[Response]:
     funding_rules = [r for r in rules if r.label == "funding"]
     out: list[Response] = []
     for sent in ctx.sentences:
-        if sent.council is None:
+        if sent.council is None or sent.headline:
             continue
         text = sent.text
         with_amount = False
@@ -113,7 +113,7 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 break
     out: list[Response] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
-        if sent.council is None or not sent.is_clause() or sent.is_question:
+        if sent.council is None or sent.headline or not sent.is_clause() or sent.is_question:
             continue
         if CALL.search(sent.text) or OPTION_AFTER.search(sent.text):
             continue

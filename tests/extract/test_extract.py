@@ -472,6 +472,12 @@ def test_a_run_of_national_figures_stays_national(extractor):
     assert (HULL, "agency rate", Decimal("30")) in got and (HULL, "turnover rate", Decimal("22")) in got
 
 
+def test_the_headline_names_the_story_and_the_body_states_the_facts(extractor):
+    facts = run(extractor, "Hull City Council's children's services were inspected in 2019.",
+                title="Hull council to recruit 40 social workers after delays in assessments")
+    assert of(facts, Finding) == [] and of(facts, Response) == []
+
+
 def test_partner_council_is_not_the_subject(extractor):
     body = ("Hull City Council was rated inadequate in 2023.\n\n"
             "Since then the council has appointed a new director of children's services and has been "
