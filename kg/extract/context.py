@@ -25,6 +25,9 @@ NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.
 GENERIC = pattern("context.generic")
+#: Who speaks in a claim, and the inspectors' voice that a claim may still report.
+CLAIMANT = pattern("failing-cue.claimant")
+INSPECTORS = pattern("failing-cue.inspectors")
 #: Words before a council's name that make it where someone came from, not the subject.
 ORIGIN = pattern("context.origin")
 #: Words before a council's name that make it a partner helping the council the sentence is
@@ -52,6 +55,12 @@ class Sentence:
     def is_question(self) -> bool:
         """A question states nothing: no failing, no response."""
         return self.text.rstrip().endswith("?")
+
+    @property
+    def is_claim(self) -> bool:
+        """A claim by a union, a parent, the opposition or a columnist ("Unison said its members
+        hold 30 cases"): no finding and no statistic, unless it reports what inspectors found."""
+        return bool(CLAIMANT.search(self.text)) and not INSPECTORS.search(self.text)
 
     def is_clause(self, min_words: int = 5) -> bool:
         """Whether the sentence states something: enough words and a verb (spaCy's tags), not

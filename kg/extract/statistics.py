@@ -25,9 +25,6 @@ ELSEWHERE = pattern("statistic.elsewhere")
 TARGET_AFTER = pattern("statistic.target-after")
 #: a sentence that points at a council ("its", "the borough"): not part of a run of national figures
 LOCAL_REFERENCE = pattern("statistic.local-reference")
-#: figures that unions, parents or the opposition report are not statistics (nor failings)
-CLAIMANT = pattern("failing-cue.claimant")
-INSPECTORS = pattern("failing-cue.inspectors")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -80,8 +77,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
     last_national = -10  # index of the last sentence that gave a national or regional figure
     for sent in ctx.sentences:
         text = sent.text
-        if CLAIMANT.search(text) and not INSPECTORS.search(text):
-            continue
+        if sent.is_claim:
+            continue  # figures a union, a parent or the opposition reports are not statistics
         # a sentence among national figures that names no council and points at none
         # ("The turnover rate stood at 15.2%") continues them
         national_run = sent.index - last_national <= 1 and not sent.councils and not LOCAL_REFERENCE.search(text)
