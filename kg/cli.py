@@ -191,7 +191,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                   "(the team's shared/corpus/ofsted-reports)", reports)
         return EXIT_FATAL
     news_dev = (config.DATA / "dev", config.DATA / "dev" / "gold")
-    corpus = train.load_corpus(reports, news_dev=news_dev)
+    corpus = train.load_corpus(reports, news_dev=news_dev, news_train=train.SPENT_HELD_OUT if args.spent_sets else ())
     out = Path(args.out) if args.out else train.MODEL_DIR
     train.train(args.config, out=out, corpus=corpus, seed=args.seed)
     for name, part in (("report sentences, dev split", corpus.dev), ("report sentences, test split", corpus.test),
@@ -292,6 +292,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="where to write the trained pipeline (default: the shipped "
                                                 "data/model/sentence-classifier)")
     t.add_argument("--seed", type=int, default=16, help="random seed (default 16, the shipped model's)")
+    t.add_argument("--spent-sets", action="store_true",
+                   help="train on the spent held-out sets too (data/holdout, holdout-2, holdout-3: dev data now)")
     t.set_defaults(func=cmd_train)
     return p
 

@@ -54,6 +54,9 @@ CONFIGS = config.DATA / "model" / "configs"
 MODEL_DIR = config.DATA / "model" / "sentence-classifier"
 ANNOTATIONS = config.DATA / "annotations"
 DEFAULT_REPORTS = config.SHARED / "corpus" / "ofsted-reports"
+#: Held-out sets that have been scored and read, so are development data now (their READMEs say
+#: when): real-looking news with gold, whose sentences are training data too.
+SPENT_HELD_OUT = tuple(config.DATA / name for name in ("holdout", "holdout-2", "holdout-3"))
 #: Pretrained word vectors for the ``ensemble-glove`` config: this many of GloVe 6B's most
 #: frequent words (50 dimensions) are kept in the trained model.
 GLOVE_WORDS = 40_000
@@ -152,8 +155,9 @@ class Corpus:
 
 
 def load_corpus(reports_dir: Path | None = None, annotations: Path | None = None,
-                news_dev: tuple[Path, Path] | None = None) -> Corpus:
-    """Every annotation, by split. Report sentences are read from ``reports_dir``."""
+                news_dev: tuple[Path, Path] | None = None, news_train: Iterable[Path] = ()) -> Corpus:
+    """Every annotation, by split. Report sentences are read from ``reports_dir``; each folder of
+    ``news_train`` (articles, with their gold in ``gold/``) is training news as well."""
     annotations = Path(annotations or ANNOTATIONS)
     reports_dir = Path(reports_dir or DEFAULT_REPORTS)
     if not reports_dir.is_dir():
@@ -172,6 +176,8 @@ def load_corpus(reports_dir: Path | None = None, annotations: Path | None = None
                 for a in news_annotations(news_folder, news_folder / "gold", "train", extractor)]
     for path in sorted(news_folder.glob("sentences-*.jsonl")):  # single sentences written for training
         news += load_news_annotations(path)
+    for folder in news_train:
+        news += news_annotations(folder, folder / "gold", "train", extractor)
     dev_news: list[Annotation] = []
     if news_dev is not None:
         dev_news = news_annotations(news_dev[0], news_dev[1], "news-dev", extractor)

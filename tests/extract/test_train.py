@@ -9,7 +9,7 @@ import pytest
 
 from kg.extract.annotations import Annotation
 from kg.extract.classifier import SentenceClassifier
-from kg.extract.train import LABELS, Corpus, cats_of, measure, news_annotations, news_split, train
+from kg.extract.train import LABELS, SPENT_HELD_OUT, Corpus, cats_of, load_corpus, measure, news_annotations, news_split, train
 
 
 def test_labels_cover_kinds_failings_and_responses() -> None:
@@ -53,6 +53,28 @@ def test_news_sentences_take_the_labels_of_the_gold_facts(tmp_path: Path) -> Non
     weather = next(a for t, a in by_text.items() if "weather" in t)
     assert weather.kind == "neither" and not weather.failings and not weather.responses
     assert not any("Council told" in t for t in by_text), "the headline is not labelled"
+
+
+def test_spent_held_out_sets_are_training_news_on_request(tmp_path: Path) -> None:
+    """``build.py train --spent-sets``: the folders of news with gold given as ``news_train``
+    add their sentences to the training split (and nothing else); the spent sets exist."""
+    news = tmp_path / "spent"
+    (news / "gold").mkdir(parents=True)
+    (news / "510_y.txt").write_text("Title\n\n2023-05-04\n\nInspectors found that supervision in Leeds was "
+                                    "irregular. The weather was fine.\n", encoding="utf-8")
+    gold = {"article": "510_y.txt", "failings": [{"council": "Leeds", "category": "supervision",
+                                                  "evidence": "supervision in Leeds was irregular"}],
+            "recommendations": [], "responses": []}
+    (news / "gold" / "510_y.json").write_text(json.dumps(gold), encoding="utf-8")
+    annotations = tmp_path / "annotations"
+    (annotations / "reports").mkdir(parents=True)
+    (annotations / "news").mkdir()
+    plain = load_corpus(tmp_path, annotations)
+    assert plain.train == []
+    corpus = load_corpus(tmp_path, annotations, news_train=[news])
+    assert any(a.failings == ("supervision",) for a in corpus.train)
+    assert not corpus.dev and not corpus.test and not corpus.news_check
+    assert all((folder / "gold").is_dir() for folder in SPENT_HELD_OUT)
 
 
 def _tiny_corpus() -> Corpus:
