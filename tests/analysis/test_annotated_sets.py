@@ -59,11 +59,14 @@ HOLDOUT_3 = AnnotatedSet("holdout-3", config.DATA / "holdout-3", min_articles=22
 #: the fourth (700-711, 750-761), written by two helpers at the start of session 17 and scored once
 #: after its last extraction change (data/holdout-4/README.md)
 HOLDOUT_4 = AnnotatedSet("holdout-4", config.DATA / "holdout-4", min_articles=24, body_words=(150, 950))
+#: the fifth (800-811, 850-861), written by two more helpers in session 17 and scored once with the
+#: same extractor as set 4 (data/holdout-5/README.md)
+HOLDOUT_5 = AnnotatedSet("holdout-5", config.DATA / "holdout-5", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, NEWS)
 #: the sets written to measure (what the reader makes of their dates is measured, not tested)
-HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4)
+HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
