@@ -82,6 +82,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
         # a sentence among national figures that names no council and points at none
         # ("The turnover rate stood at 15.2%") continues them
         national_run = sent.index - last_national <= 1 and not sent.councils and not LOCAL_REFERENCE.search(text)
+        national = national_run or _national_opening(text, sent)
         scopes: set[str | None] = set()
         keywords = sorted(
             ((m.start(), m.end(), rule) for rule in measure_rules for m in rule.finditer(text)),
@@ -113,7 +114,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
             rule = chosen[2]
             year = _year_after(text, m.end()) or _year(text, m.end(), sentence_years, last_year, ctx.reference_year)
             lo, hi = min(chosen[0], m.start()), max(chosen[1], m.end())
-            elsewhere = national_run or _about_elsewhere(text, m.start(), m.end(), sent) or _about_elsewhere(text, lo, hi, sent)
+            elsewhere = national or _about_elsewhere(text, m.start(), m.end(), sent) or _about_elsewhere(text, lo, hi, sent)
             council = None if elsewhere else _council_for(ctx, sent, m.start(), m.end())
             scopes.add(council)
             out.append(Statistic(council, rule.label, m.value,
@@ -142,7 +143,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 stated = IN_YEAR.match(after_text)
                 year = int(stated.group("year")) if stated else _year(text, absolute, sentence_years, last_year, ctx.reference_year)
                 ev_end = end + m.end() + (stated.end() if stated else 0)
-                council = None if national_run or _about_elsewhere(text, start, end + m.end(), sent) else ctx.council_at(sent, start)
+                council = None if national or _about_elsewhere(text, start, end + m.end(), sent) else ctx.council_at(sent, start)
                 scopes.add(council)
                 out.append(Statistic(council, "caseload", _value(value_text),
                                      sent.evidence(rule.id, start, ev_end), year=year, unit="cases per worker"))
@@ -165,9 +166,12 @@ def _about_elsewhere(text: str, lo: int, hi: int, sent) -> bool:
     figure is a national or regional one (a statistic without a council), not the council's."""
     left, right = _clause(text, lo, hi)
     named = any(left <= start < right for start, _ in sent.council_spans)
-    if ELSEWHERE.search(text[left:right]) and not named:
-        return True
-    # an opening that sets the scope of the whole sentence: "Nationally, 17.7% of ..."
+    return bool(ELSEWHERE.search(text[left:right])) and not named
+
+
+def _national_opening(text: str, sent) -> bool:
+    """An opening that sets the scope of the whole sentence, which names no council:
+    "Nationally, 17.7% of ..."."""
     comma = text.find(",")
     return 0 < comma <= 40 and bool(ELSEWHERE.search(text[:comma])) and not sent.council_spans
 
