@@ -121,10 +121,9 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         if cue is not None:
             tail = sent.text[cue.start():]
             areas = topics(ctx.rules, tail)
-            subject = next((m for r in ctx.rules.of_kind("rec-subject") for m in [r.search(sent.text)] if m), None)
-            if not areas and subject is not None:
-                # the area is the subject: "the quality of written records of supervision should improve"
-                areas = topics(ctx.rules, subject.group("head"))
+            if not areas:  # the area is the subject: "the quality of written records of supervision should improve"
+                subject = next((m for r in ctx.rules.of_kind("rec-subject") for m in [r.search(sent.text)] if m), None)
+                areas = topics(ctx.rules, subject.group("head")) if subject else []
             for label, rid in areas:
                 facts.append(Recommendation(council, label, sent.evidence(rid, cue.start() if cue.start() > 0 else None)))
                 facts.append(Finding(council, label, sent.evidence("finding.from-recommendation", cue.start() if cue.start() > 0 else None)))
