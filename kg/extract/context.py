@@ -33,6 +33,9 @@ ORIGIN = pattern("context.origin")
 #: Words before a council's name that make it a partner helping the council the sentence is
 #: about ("the council has been paired with Camden"), not the subject.
 PARTNER = pattern("context.partner")
+#: A post someone held before, said in the sentence before a council's name ("Until 2023 she
+#: was assistant director at Northumberland County Council"): where they worked, not the subject.
+PAST_POST = pattern("context.past-post")
 
 
 @dataclass
@@ -157,7 +160,8 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             # "joins from Hampshire County Council", "is working with Camden": named, but not what
             # the sentence is about
             before = text[max(0, ent.start_char - 40):ent.start_char]
-            is_origin = ORIGIN.search(before) or PARTNER.search(before)
+            is_origin = (ORIGIN.search(before) or PARTNER.search(before)
+                         or PAST_POST.search(text[sent.start_char:ent.start_char]))
             if not is_origin:
                 councils.append(code)
                 spans.append((ent.start_char - offset, code))

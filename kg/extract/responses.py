@@ -13,6 +13,9 @@ AMOUNT = pattern("response-cue.amount")
 MULTIPLIER = {"bn": 10**9, "billion": 10**9, "m": 10**6, "million": 10**6, "k": 10**3, "thousand": 10**3}
 #: Money that is not a response: cuts, savings, overspends.
 NOT_SPENDING = pattern("response-cue.not-spending")
+#: A sum paid to each worker ("a £2,000 golden hello", "a market supplement of up to £4,000"):
+#: an incentive of a recruitment or retention scheme, not a budget for the service.
+PER_HEAD = pattern("response-cue.per-head")
 #: A response ruled out or advised against: "don't restructure", "has no plans to".
 NEGATED = pattern("response-cue.negated")
 #: A call by others, advice or an option: "called for a review", "could bring in a trust".
@@ -49,8 +52,17 @@ def spending(text: str) -> Iterator[tuple[re.Match, int, int, Decimal]]:
     """
     for m in AMOUNT.finditer(text):
         start, end = _clause(text, m.start())
+        if _per_head(text, m, start):
+            continue
         if not NOT_SPENDING.search(text[start:end]):
             yield m, start, end, parse_amount(m.group("num"), m.group("unit"))
+
+
+def _per_head(text: str, m: re.Match, clause_start: int = 0) -> bool:
+    """Whether the sum ``m`` is paid to each worker: "a £2,000 golden hello", "a market
+    supplement of up to £4,000"."""
+    return bool(PER_HEAD.search(text[max(clause_start, m.start() - 40):m.end()])
+                or PER_HEAD.search(text[m.start():m.end() + 40]))
 
 
 def _clause(text: str, position: int) -> tuple[int, int]:
@@ -87,6 +99,9 @@ def extract(ctx: DocContext) -> list[Response]:
                 continue
             if rule.label == "funding" and NOT_SPENDING.search(text[max(0, match.start() - 30): match.end() + 30]):
                 continue
+            sums = list(AMOUNT.finditer(text, match.start(), match.end())) if rule.label == "funding" else []
+            if sums and all(_per_head(text, m) for m in sums):
+                continue  # its sums are payments to each worker: a recruitment or retention scheme
             if NEGATED.search(text[:match.start()][-40:]):
                 continue
             start, end = _clause(text, match.start())

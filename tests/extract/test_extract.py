@@ -411,6 +411,40 @@ def test_origin_council_is_not_the_subject(extractor):
     assert all(council != LEEDS for council, _ in responses)
 
 
+@pytest.mark.parametrize("sentence", [
+    "Last month it also appointed Jo Hale, previously a director in Leeds, as interim director.",
+    "The council has appointed Jo Hale, who spent most of her career in Leeds, as interim director.",
+    "Until the spring of 2018 Ms Hale was assistant director for safeguarding at Leeds City Council.",
+])
+def test_a_past_post_council_is_not_the_subject(extractor, sentence):
+    """Where someone worked before is named, but the sentence (and the next one, by "the
+    authority") is still about the council the article is about."""
+    body = ("Hull City Council has been rated inadequate.\n\n" + sentence + "\n\n"
+            "The authority launched a recruitment campaign last year to attract experienced social workers.")
+    responses = labels(run(extractor, body), Response, "response_type")
+    assert (HULL, "recruitment") in responses
+    assert all(council != LEEDS for council, _ in responses)
+
+
+@pytest.mark.parametrize("sentence", [
+    "New starters will be offered a £2,000 golden hello.",
+    "It launched a recruitment campaign offering a £3,000 relocation package to social workers.",
+    "It has introduced a market supplement of up to £4,000 a year for child protection social workers.",
+])
+def test_a_payment_to_each_worker_is_no_funding(extractor, sentence):
+    """A sum paid to each worker is an incentive of a recruitment or retention scheme, not money
+    for the service: no funding response, and no amount."""
+    facts = run(extractor, "Hull City Council was rated inadequate. " + sentence)
+    assert not [r for r in of(facts, Response) if r.response_type == "funding"]
+    assert of(facts, Response), "the scheme itself is still a response"
+
+
+def test_a_budget_beside_a_payment_is_funding(extractor):
+    facts = run(extractor, "Hull City Council was rated inadequate. It will offer a £2,000 golden hello "
+                           "and has set aside an extra £1.5m for children's social care.")
+    assert [r.amount_gbp for r in of(facts, Response) if r.response_type == "funding"] == [Decimal("1500000")]
+
+
 @pytest.mark.parametrize("text, label", [
     ("The Children's Commissioner said children in Hull deserved better.", "government intervention"),
     ("The commissioner will write to the education secretary this week.", "government intervention"),
