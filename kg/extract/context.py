@@ -53,6 +53,8 @@ class Sentence:
     trust_members: tuple[str, ...] = ()
     #: part of the headline: it names what the article is about, the body states the facts
     headline: bool = False
+    #: the councils the sentence names itself (not added for a trust it names)
+    named: tuple[str, ...] = ()
 
     @property
     def is_question(self) -> bool:
@@ -88,6 +90,10 @@ class DocContext:
     sentences: list[Sentence] = field(default_factory=list)
     focus: str | None = None  # the council the article is mostly about
     mentioned: list[str] = field(default_factory=list)  # councils named, in order of first mention
+    #: councils whose service one trust delivers jointly, when the article names several of them
+    #: ("the trust that runs social care for North and West Northamptonshire"): what it states
+    #: of the trust, or of "the councils", holds for each (see :mod:`kg.extract.joint`)
+    joint: tuple[str, ...] = ()
     #: what the trained sentence classifier says of each sentence (same order), when it is loaded
     scores: list | None = None
     classifier_name: str | None = None
@@ -168,7 +174,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             counts[code] += 0 if is_origin else 1
             first_seen.setdefault(code, ent.start_char)
         ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils,
-                                      council_spans=spans, headline=offset < title_end))
+                                      council_spans=spans, headline=offset < title_end, named=tuple(councils)))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:
@@ -185,10 +191,12 @@ def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...
     names none of them, since the article may be about any). The council is added where the
     trust is named, after any council the sentence names itself."""
     for index, position, members in trusts:
+        named = [m for m in members if counts.get(m)]
+        if len(named) >= 2 and not ctx.joint and JOINT_PLURAL.search(ctx.doc.text):
+            ctx.joint = tuple(named)  # "the trust that runs social care for both councils"
         if len(members) == 1:
             code = members[0]
         else:
-            named = [m for m in members if counts.get(m)]
             if ctx.focus in members:
                 code = ctx.focus
             elif named:
@@ -240,6 +248,10 @@ def _attribute(ctx: DocContext) -> None:
         if chosen:
             sent.council = chosen
             last, last_index, last_line = chosen, sent.index, sent.line
+        elif ctx.joint and JOINT_REFERENCE.search(sent.text):
+            # "the councils", "the trust" in an article about a trust serving several councils
+            sent.council = ctx.focus if ctx.focus in ctx.joint else ctx.joint[0]
+            last, last_index, last_line = sent.council, sent.index, sent.line
         elif GENERIC.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
         elif last is not None and (sent.index - last_index <= 2 or sent.line == last_line):
@@ -251,12 +263,20 @@ def _attribute(ctx: DocContext) -> None:
 
 #: "the county council", "the city council": which of two neighbouring councils is meant.
 TIER = pattern("context.tier")
+#: "the councils", "both councils", "the trust": the councils one trust serves, when the article is
+#: about such a trust (:attr:`DocContext.joint`).
+JOINT_REFERENCE = pattern("context.joint-reference")
+#: "the councils", "both councils", "the two authorities": an article about what a trust does for
+#: several councils together (not one that names a trust's other councils in passing)
+JOINT_PLURAL = pattern("context.joint-plural")
 
 
 def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
     """The last council of that kind named; the article's own council when it is one of them."""
+    year = ctx.reference_year
     matching = [code for code in recent
-                if (c := ctx.gazetteer.by_code(code)) and kind in f"{c.official_name} {c.authority_type}".lower()]
+                if (c := ctx.gazetteer.by_code(code)) and kind in f"{c.official_name} {c.authority_type}".lower()
+                and (year is None or c.valid_in(year))]  # "the county" in 2024 is not one abolished in 2021
     if ctx.focus in matching:
         return ctx.focus
     return matching[-1] if matching else None

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import config
-from kg.extract import PipelineError, failings, people, ratings, responses, statistics
+from kg.extract import PipelineError, failings, joint, people, ratings, responses, statistics
 from kg.extract import classifier as sentence_classifier
 from kg.extract import nlp as loading
 from kg.extract.classifier import SentenceClassifier
@@ -42,6 +42,7 @@ def extract_doc(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleSet
         except Exception as exc:  # one extractor failing must not lose the others' facts
             log.exception("%s: %s failed", article.source_file, extractor.__module__)
             result.errors.append(f"{extractor.__module__}: {type(exc).__name__}: {exc}")
+    result.facts = joint.expand(ctx, result.facts)
     return result
 
 

@@ -14,6 +14,8 @@ NEGATED = pattern("rating-cue.negated")
 #: "with leadership judged outstanding", "care leavers, which were judged good": a grade for a
 #: part of the service, not the overall judgement
 SUB_JUDGEMENT = pattern("rating-cue.sub-judgement")
+#: "a partner, a neighbouring trust rated good": the grade of another body, not of this council
+OTHER_BODY = pattern("rating-cue.other-body")
 LAST_YEAR = pattern("rating-cue.last-year")
 LAST_MONTH = pattern("rating-cue.last-month")
 CURRENT = pattern("rating-cue.current")
@@ -102,6 +104,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
             before = sent.text[:position]
             if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-70:]):
                 continue
+            if OTHER_BODY.search(before[-60:]) and not _named_before(sent, position, 60):
+                continue  # "a neighbouring trust rated good", unnamed ("Camden, a council rated outstanding" is Camden's)
             if any(m.start() <= position < m.end() for m in SCALE.finditer(sent.text)):
                 continue
             # each grade's year is looked for between its neighbours ("outstanding in 2019, up
@@ -114,7 +118,16 @@ def extract(ctx: DocContext) -> list[Inspection]:
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),
             ))
-    return _merge(_news_year(ctx, found))
+    return _merge([i for i in _news_year(ctx, found) if _existed(ctx, i)])
+
+
+def _existed(ctx: DocContext, insp: Inspection) -> bool:
+    """Whether the council existed in the judgement's year: "Northamptonshire trust rated ..." in
+    2024 names the county split into two unitary councils in 2021, and no grade of it."""
+    council = ctx.gazetteer.by_code(insp.council)
+    if insp.year is None or council is None or council.valid_to is None or len(council.successors) < 2:
+        return True  # a council renamed or recoded keeps its grades under its one successor
+    return insp.year < council.valid_to
 
 
 def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
@@ -144,6 +157,12 @@ def _grade_position(match: re.Match, label: str) -> int:
     word = {"requires improvement": "requir"}.get(label, label)
     found = match.group().lower().rfind(word)
     return match.start() + (found if found >= 0 else 0)
+
+
+def _named_before(sent, position: int, window: int) -> bool:
+    """Whether a council is named in the ``window`` characters before ``position``."""
+    return any(ent.label_ == "COUNCIL" and ent.ent_id_ and position - window <= ent.end_char - sent.start <= position
+               for ent in sent.span.ents)
 
 
 def _nearest_council(ctx: DocContext, sent, position: int) -> str:

@@ -1,0 +1,90 @@
+"""Services delivered jointly (kg.extract.joint): what an article says of a trust that runs social
+care for several councils holds for each council it names; a sentence that names one keeps it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.extract.extractor import Extractor
+from kg.graph.facts import Article, Finding, Inspection, Response, Statistic
+
+NORTH, WEST, OLD_COUNTY = "E06000061", "E06000062", "E10000021"
+RICHMOND, KINGSTON, CAMDEN = "E09000027", "E09000021", "E09000007"
+
+JOINT = ("The children's trust that runs social care for North Northamptonshire and West Northamptonshire "
+         "councils has been judged to require improvement.\n\n"
+         "Northamptonshire Children's Trust, which is owned by the two councils, was set up in 2020.\n\n"
+         "Inspectors found that caseloads were too high in the assessment teams.\n\n"
+         "Both councils' cabinets agreed to invest an extra £2m in the trust.\n\n"
+         "The trust's agency rate has fallen to 22%.\n\n"
+         "A West Northamptonshire report said management oversight of cases was weak.")
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def run(extractor, body: str, date: dt.date = dt.date(2024, 2, 20), title: str | None = None) -> list:
+    article = Article(source_file="t.txt", sha1="0" * 40, title=title, body=body, date=date, reference_date=date)
+    return extractor.extract(article).facts
+
+
+def by_council(facts, cls, attr):
+    return {(f.council, getattr(f, attr)) for f in facts if isinstance(f, cls)}
+
+
+def test_what_the_trust_does_holds_for_each_council(extractor):
+    facts = run(extractor, JOINT)
+    ratings = {(i.council, i.rating, i.year) for i in facts if isinstance(i, Inspection)}
+    assert ratings == {(NORTH, "requires improvement", 2024), (WEST, "requires improvement", 2024)}
+    failings = by_council(facts, Finding, "failing")
+    assert {(NORTH, "high caseloads"), (WEST, "high caseloads")} <= failings
+    assert {(NORTH, "funding"), (WEST, "funding")} <= by_council(facts, Response, "response_type")
+    assert {(NORTH, "agency rate"), (WEST, "agency rate")} <= by_council(facts, Statistic, "measure")
+
+
+def test_a_sentence_naming_one_council_keeps_it(extractor):
+    failings = by_council(run(extractor, JOINT), Finding, "failing")
+    assert (WEST, "management oversight") in failings
+    assert (NORTH, "management oversight") not in failings
+
+
+def test_one_judgement_per_council(extractor):
+    """The grade stated twice (of the trust, of the councils) is one inspection per council."""
+    body = JOINT + "\n\nOfsted rated the councils' children's services as requires improvement to be good."
+    ratings = [(i.council, i.rating) for i in run(extractor, body) if isinstance(i, Inspection)]
+    assert sorted(ratings) == sorted({(NORTH, "requires improvement"), (WEST, "requires improvement")})
+
+
+def test_a_trust_named_beside_its_other_councils_is_not_joint(extractor):
+    """An article about one borough that names the trust's other councils in passing."""
+    body = ("Richmond’s children’s services are run by Achieving for Children, the trust that also covers "
+            "Kingston. Achieving for Children has been rated outstanding for its work in the borough. "
+            "Inspectors said caseloads were too high in one team. Richmond Council said the result "
+            "reflected years of work.")
+    facts = run(extractor, body, date=dt.date(2019, 5, 1))
+    assert {i.council for i in facts if isinstance(i, Inspection)} == {RICHMOND}
+    assert {f.council for f in facts if isinstance(f, Finding)} == {RICHMOND}
+
+
+def test_a_county_split_before_the_judgement_has_no_grade(extractor):
+    """'Northamptonshire' in a 2024 headline names the county split in two in 2021: no grade of it."""
+    facts = run(extractor, JOINT, title="Northamptonshire trust 'requires improvement'")
+    assert OLD_COUNTY not in {i.council for i in facts if isinstance(i, Inspection)}
+
+
+def test_a_grade_before_the_split_stays_with_the_county(extractor):
+    body = "Northamptonshire County Council was rated inadequate in 2019, two years before it was abolished."
+    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body) if isinstance(i, Inspection)}
+    assert ratings == {(OLD_COUNTY, "inadequate", 2019)}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The trust has brought in a practice improvement partner, a neighbouring trust rated good.", set()),
+    ("The council has been paired with Camden, a council rated outstanding.", {(CAMDEN, "outstanding")}),
+])
+def test_the_grade_of_another_body(extractor, sentence, expected):
+    facts = run(extractor, "Richmond Council's director said work had begun. " + sentence)
+    assert by_council(facts, Inspection, "rating") == expected
