@@ -39,6 +39,8 @@ def labels(facts, cls, attr):
     "In Hull, inspectors found no cases in which children's plans had drifted.",
     "Hull inspectors saw no evidence of delay in visits to children.",
     "Was there anything Hull City Council should have done differently about caseloads and drift?",
+    "In Hull there was no suggestion that any child had been left in danger.",
+    "Inspectors in Hull said there was no suggestion of drift for children on protection plans.",
 ])
 def test_denials_and_questions_state_no_failing(extractor, text):
     assert of(run(extractor, text), Finding) == []
@@ -409,6 +411,19 @@ def test_origin_council_is_not_the_subject(extractor):
     responses = labels(run(extractor, body), Response, "response_type")
     assert (HULL, "leadership change") in responses
     assert all(council != LEEDS for council, _ in responses)
+
+
+@pytest.mark.parametrize("text, label", [
+    ("Some children in Hull had four or five social workers in two years.", "changes of social worker"),
+    ("Senior leaders in Hull may not have had an accurate understanding of frontline practice.", "leadership"),
+    ("Hull had lost experienced staff to neighbouring councils offering better pay.", "staff turnover"),
+    ("In Hull, the risks posed by adults in the household were not fully explored.", "risk not recognised"),
+    ("Inspectors said some Hull referrals were not dealt with within a working day.", "delays and timeliness"),
+    ("In Hull, some decisions were recorded without a manager's signature.", "management oversight"),
+    ("Inspectors found some Hull social workers were carrying more than 30 cases.", "high caseloads"),
+])
+def test_failings_stated_in_the_inspectorate_idiom(extractor, text, label):
+    assert (HULL, label) in labels(run(extractor, text), Finding, "failing")
 
 
 @pytest.mark.parametrize("sentence", [
