@@ -210,10 +210,11 @@ def _find_body_end(
 def _find_heading_after(
     lines: list[str], start: int, first_line: str, pats: IngestPatterns
 ) -> _Heading | None:
-    """A comments heading among the trailers that follow the body (strict: comments must follow)."""
+    """A comments heading among the trailers that follow the body (strict: comments must follow,
+    or the heading opens with the word and gives their count)."""
     for i in range(start, len(lines)):
         heading = _comments_header(lines, i, first_line, pats) or _comments_heading(
-            lines, i, pats, strict=True
+            lines, i, pats, strict=True, after_body=True
         )
         if heading is not None:
             return heading
@@ -241,8 +242,12 @@ def _comments_header(
     return None
 
 
+#: a heading that opens with the word ("Comments 4", "Reader comments (12)"), not a "3 comments" link
+COMMENTS_FIRST = re.compile(r"(?i)(?:readers?['’]?\s+)?comments?\b")
+
+
 def _comments_heading(
-    lines: list[str], i: int, pats: IngestPatterns, *, strict: bool
+    lines: list[str], i: int, pats: IngestPatterns, *, strict: bool, after_body: bool = False
 ) -> _Heading | None:
     """A generic comments heading ("Comments (3)", "Reader comments", "Have your say").
 
@@ -262,6 +267,8 @@ def _comments_heading(
         weak = True
     heading = _Heading(i, match.groupdict().get("count"))
     following = _next_nonblank(lines, i + 1)
+    while following is not None and _search_any(pats.comment_noise, lines[following].strip()):
+        following = _next_nonblank(lines, following + 1)  # "Share what you think", a sort bar
     if following is None:
         return heading
     text = lines[following].strip()
@@ -269,6 +276,8 @@ def _comments_heading(
         return heading
     if _comment_header_at(lines, following, pats, plain=True):
         return heading
+    if after_body and heading.count is not None and COMMENTS_FIRST.match(stripped):
+        return heading  # "Comments 4" after the trailers: comments follow, whatever their format
     return None if weak or strict else heading
 
 
@@ -411,12 +420,32 @@ def _split_head(paras: list[list[str]], pats: IngestPatterns, warnings: list[str
         head.date = min(dates)[2]
 
     body_parts = []
+    links = False  # inside a block of links to other stories ("RELATED ARTICLES", "Read more")
     for lines in body_paras:
         for piece in _split_at_credits(lines, pats):
+            rest = piece
+            if _search_any(pats.links_heading, piece[0].strip()):
+                links, rest = True, piece[1:]
+            if links and all(_link_line(line, pats) for line in rest):
+                continue
+            links = False
             if not _search_any(pats.drop_paragraph, " ".join(piece)):
                 body_parts.append("\n".join(piece))
     head.body = "\n\n".join(body_parts)
     return head
+
+
+#: the end of a sentence: a line that ends so is text, not a headline linking to another story
+SENTENCE_END = re.compile(r"[.!?][\"'’”)]*$")
+ELLIPSIS = re.compile(r"(?:\.\.\.|…)[\"'’”]*$")
+
+
+def _link_line(line: str, pats: IngestPatterns) -> bool:
+    """A line of a block of links: a headline ("Council apologises", "Mother 'was let down'..."),
+    "Previous" / "Next", page furniture; not a sentence."""
+    stripped = line.strip()
+    return (not stripped or _search_any(pats.links_heading, stripped) is not None
+            or ELLIPSIS.search(stripped) is not None or not SENTENCE_END.search(stripped))
 
 
 def _apply_cuts(

@@ -21,7 +21,7 @@ PATTERNS_FILE = DATA / "ingest_patterns.json"
 _PATTERN_LIST_KEYS = (
     "credit_line", "date_line", "date_line_plain", "date_line_updated", "dateline",
     "byline_line", "byline_name", "byline_role", "head_meta_line", "section_line",
-    "end_of_body", "drop_paragraph", "comments_heading", "comments_heading_weak",
+    "end_of_body", "drop_paragraph", "links_heading", "comments_heading", "comments_heading_weak",
     "comment_header_plain", "comment_author_line", "comment_date_line", "comment_reply_marker",
     "comment_noise", "comments_end",
 )
@@ -63,6 +63,7 @@ class IngestPatterns:
     section_line: tuple[re.Pattern[str], ...]
     end_of_body: tuple[re.Pattern[str], ...]
     drop_paragraph: tuple[re.Pattern[str], ...]
+    links_heading: tuple[re.Pattern[str], ...]
     comments_heading: tuple[re.Pattern[str], ...]
     comments_heading_weak: tuple[re.Pattern[str], ...]
     comment_header_plain: tuple[re.Pattern[str], ...]

@@ -1085,6 +1085,37 @@ def test_comment_count_link_under_the_headline_is_not_a_heading() -> None:
     assert art.comments == [] and art.warnings == []
 
 
+@pytest.mark.parametrize("trailer", [
+    "RELATED ARTICLES\nCouncil spends £40,000 on away-day\nDirectors warn of shortage\n",
+    "Read more\n\n    Library hours cut at three branches\n    School gets new head\n",
+    "More on this story\n\nCouncil apologises\n",
+])
+def test_blocks_of_links_are_not_body(trailer: str) -> None:
+    """Headlines of other stories under "RELATED ARTICLES" or "Read more" are not the article's text."""
+    art = parse_text(ARTICLE_HEAD + trailer, source_file="x.txt")
+    assert art.body == ARTICLE_BODY
+
+
+def test_the_body_goes_on_after_a_block_of_links() -> None:
+    """A block of links inside the article (as some pages put one after the fourth paragraph)."""
+    block = "RELATED ARTICLES\n\nPrevious\nNext\nSocial workers 'too scared to act'...\nCouncil apologises\n\n"
+    art = parse_text(ARTICLE_HEAD + block + "The council said it would appeal.\n", source_file="x.txt")
+    assert art.body == ARTICLE_BODY + "\n\nThe council said it would appeal."
+
+
+def test_comments_with_a_count_after_the_trailers_are_kept() -> None:
+    """A "Comments 4" heading after the trailers, a prompt and a sort bar, then comments in a format
+    the reader does not know: they are comments (kept as one, with a warning), never body or lost."""
+    tail = ("RELATED ARTICLES\nCouncil spends £40,000 on away-day\n\nComments 2\n\nShare what you think\n\n"
+            "Newest  Oldest  Best rated  Worst rated\n\nSame story next door.\n- Kev, Leek, 2 hours ago\n\n"
+            "Nobody is ever sacked.\n- Sue, Stoke, 1 hour ago\n")
+    art = parse_text(ARTICLE_HEAD + tail, source_file="x.txt")
+    assert art.body == ARTICLE_BODY
+    assert art.comments_declared == 2
+    assert "Same story next door." in art.comments[0].text and "Nobody is ever sacked." in art.comments[-1].text
+    assert any("no known comment format" in w for w in art.warnings)
+
+
 def test_comment_counts_in_related_links_are_not_a_heading() -> None:
     tail = "Related stories\nCouncil rated good\n3 comments\nAnother story\n\nComments (1)\n\n" \
            "Jane D | 3 March 2017 10:42\nFirst.\n"
