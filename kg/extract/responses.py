@@ -16,6 +16,8 @@ NOT_SPENDING = pattern("response-cue.not-spending")
 #: A sum paid to each worker ("a £2,000 golden hello", "a market supplement of up to £4,000"):
 #: an incentive of a recruitment or retention scheme, not a budget for the service.
 PER_HEAD = pattern("response-cue.per-head")
+#: Words of money: a funding response without any ("has flown in 22 social workers") is none.
+MONEY = pattern("response-cue.money")
 #: A response ruled out or advised against: "don't restructure", "has no plans to".
 NEGATED = pattern("response-cue.negated")
 #: A call by others, advice or an option: "called for a review", "could bring in a trust".
@@ -138,6 +140,8 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
             if label == "government intervention" and SPEECH.search(sent.text) and not INTERVENTION_ACT.search(sent.text):
                 continue  # "the DfE said it would monitor progress": words, not an intervention
             amount = None
+            if label == "funding" and not MONEY.search(sent.text):
+                continue
             if label == "funding":
                 spent = next(spending(sent.text), None)
                 if spent is None and AMOUNT.search(sent.text):

@@ -441,6 +441,33 @@ def test_a_past_post_council_is_not_the_subject(extractor, sentence):
     assert all(council != LEEDS for council, _ in responses)
 
 
+@pytest.mark.parametrize("sentence, label", [
+    ("Since then the council has replaced almost its entire senior team.", "leadership change"),
+    ("Its director, Jo Hale, arrived from Leeds City Council last January.", "leadership change"),
+    ("The council has begun advertising for social workers in South Africa.", "recruitment"),
+    ("It has flown in 22 social workers from Zimbabwe and India to plug gaps.", "recruitment"),
+    ("The children's social care budget has been raised by 9 per cent this year.", "funding"),
+    ("It has bought places for its newly qualified social workers on an assessed-year programme.", "training"),
+    ("It has introduced a £3,000 payment for social workers who stay for two years.", "retention strategy"),
+    ("The council has begun an audit of all children's plans.", "review"),
+    ("It has created two new deputy director posts to strengthen the management structure.", "restructure"),
+])
+def test_responses_stated_as_actions(extractor, sentence, label):
+    """What a council did, said without the type's word."""
+    body = "Hull City Council was rated inadequate in March. " + sentence
+    assert (HULL, label) in labels(run(extractor, body), Response, "response_type")
+
+
+@pytest.mark.parametrize("sentence, label", [
+    ("Opposition councillors in Hull called on the cabinet member to resign.", "leadership change"),
+    ("Hull City Council is weighing up whether to commission an external review.", "review"),
+    ("Hull has flown in 22 social workers from Zimbabwe to plug gaps.", "funding"),
+])
+def test_calls_options_and_moneyless_acts_are_not_those_responses(extractor, sentence, label):
+    body = "Hull City Council was rated inadequate in March. " + sentence
+    assert (HULL, label) not in labels(run(extractor, body), Response, "response_type")
+
+
 @pytest.mark.parametrize("sentence", [
     "New starters will be offered a £2,000 golden hello.",
     "It launched a recruitment campaign offering a £3,000 relocation package to social workers.",
