@@ -33,6 +33,9 @@ ORIGIN = pattern("context.origin")
 #: Words before a council's name that make it a partner helping the council the sentence is
 #: about ("the council has been paired with Camden"), not the subject.
 PARTNER = pattern("context.partner")
+#: Words after a council's name that make it a partner ("named Essex County Council as the
+#: county's improvement partner", "Hampshire was directed ... to help turn them around").
+PARTNER_AFTER = pattern("context.partner-after")
 #: A post someone held before, said in the sentence before a council's name ("Until 2023 she
 #: was assistant director at Northumberland County Council"): where they worked, not the subject.
 PAST_POST = pattern("context.past-post")
@@ -167,7 +170,8 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             # the sentence is about
             before = text[max(0, ent.start_char - 40):ent.start_char]
             is_origin = (ORIGIN.search(before) or PARTNER.search(before)
-                         or PAST_POST.search(text[sent.start_char:ent.start_char]))
+                         or PAST_POST.search(text[sent.start_char:ent.start_char])
+                         or PARTNER_AFTER.search(text[ent.end_char:min(sent.end_char, ent.end_char + 120)]))
             if not is_origin:
                 councils.append(code)
                 spans.append((ent.start_char - offset, code))
@@ -240,7 +244,9 @@ def _attribute(ctx: DocContext) -> None:
                 sent.council_spans = sorted([*sent.council_spans, (m.start(), code)])
         if sent.councils:
             sent.council = sent.councils[0]
-            last, last_index, last_line = sent.councils[-1], sent.index, sent.line
+            # "the council" after a sentence naming several is the article's own council, when named
+            last = ctx.focus if ctx.focus in sent.councils else sent.councils[-1]
+            last_index, last_line = sent.index, sent.line
             recent = [c for c in recent if c not in sent.councils] + list(sent.councils)
             continue
         kind = TIER.search(sent.text)

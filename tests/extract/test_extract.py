@@ -469,6 +469,26 @@ def test_calls_options_and_moneyless_acts_are_not_those_responses(extractor, sen
 
 
 @pytest.mark.parametrize("sentence", [
+    "In the meantime the department has named Leeds City Council as the county's improvement partner.",
+    "Leeds City Council was directed by the education secretary to help turn the service around.",
+])
+def test_a_council_named_as_a_partner_is_not_the_subject(extractor, sentence):
+    body = ("Hull City Council was rated inadequate in March.\n\n" + sentence + "\n\n"
+            "The council has already increased the children's social care budget by 14%.")
+    responses = labels(run(extractor, body), Response, "response_type")
+    assert (HULL, "funding") in responses and all(council != LEEDS for council, _ in responses)
+
+
+def test_the_council_after_a_sentence_naming_two_is_the_articles_own(extractor):
+    body = ("Hull City Council was rated inadequate in March. Inspectors said Hull had been slow to act. "
+            "Hull, unlike neighbouring Leeds, has no foster care agency of its own.\n\n"
+            "The minister said a commissioner would be sent in to decide whether the council should keep control.")
+    responses = labels(run(extractor, body), Response, "response_type")
+    assert (HULL, "government intervention") in responses
+    assert (LEEDS, "government intervention") not in responses
+
+
+@pytest.mark.parametrize("sentence", [
     "New starters will be offered a £2,000 golden hello.",
     "It launched a recruitment campaign offering a £3,000 relocation package to social workers.",
     "It has introduced a market supplement of up to £4,000 a year for child protection social workers.",
