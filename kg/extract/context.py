@@ -36,6 +36,10 @@ PARTNER = pattern("context.partner")
 #: Words after a council's name that make it a partner ("named Essex County Council as the
 #: county's improvement partner", "Hampshire was directed ... to help turn them around").
 PARTNER_AFTER = pattern("context.partner-after")
+#: What stands between two councils of one list (", ", " and "), and words that say the list's
+#: councils share what the sentence states ("both", "each", "all").
+LIST_JOINER = pattern("context.list-joiner")
+COLLECTIVE = pattern("context.collective")
 #: A post someone held before, said in the sentence before a council's name ("Until 2023 she
 #: was assistant director at Northumberland County Council"): where they worked, not the subject.
 PAST_POST = pattern("context.past-post")
@@ -58,6 +62,9 @@ class Sentence:
     headline: bool = False
     #: the councils the sentence names itself (not added for a trust it names)
     named: tuple[str, ...] = ()
+    #: councils the sentence names as one list and says something of together ("Doncaster and
+    #: Sunderland have both had their services transferred"): what it states holds for each
+    together: tuple[str, ...] = ()
 
     @property
     def is_question(self) -> bool:
@@ -157,6 +164,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
         # or the mark opens its line and the model split it off
         bullet = bool(lead) or (offset - starts[line] < 8 and BULLET.match(text[starts[line]:starts[line] + 8]) is not None)
         councils, spans = [], []
+        listed: list[tuple[int, int, str]] = []  # (start, end, code) of the councils it names
         for ent in sent.ents:
             if ent.label_ == "ORG_KNOWN" and ent.ent_id_:
                 org = gazetteer.organisation(ent.ent_id_)
@@ -175,10 +183,12 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             if not is_origin:
                 councils.append(code)
                 spans.append((ent.start_char - offset, code))
+                listed.append((ent.start_char, ent.end_char, code))
             counts[code] += 0 if is_origin else 1
             first_seen.setdefault(code, ent.start_char)
         ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils,
-                                      council_spans=spans, headline=offset < title_end, named=tuple(councils)))
+                                      council_spans=spans, headline=offset < title_end, named=tuple(councils),
+                                      together=_together(text, listed, clean)))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:
@@ -186,6 +196,24 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     _trust_councils(ctx, trusts, counts)
     _attribute(ctx)
     return ctx
+
+
+def _together(text: str, listed: list[tuple[int, int, str]], sentence: str) -> tuple[str, ...]:
+    """The councils a sentence opens with as one list ("Doncaster and Sunderland", "Kent, Medway
+    and Surrey") when it says what they share ("both", "each", "all"). Councils named after the
+    list may follow ("..., and Sandwell is expected to follow"), but none of the list again
+    ("..., but Medway's caseloads are high": that part is not shared)."""
+    if len(listed) < 2 or not COLLECTIVE.search(sentence):
+        return ()
+    run = [listed[0][2]]
+    for (_, end, _), (start, _, code) in zip(listed, listed[1:]):
+        if not LIST_JOINER.match(text[end:start]):
+            break
+        run.append(code)
+    rest = [code for _, _, code in listed[len(run):]]
+    if len(set(run)) < 2 or len(set(run)) < len(run) or set(rest) & set(run):
+        return ()
+    return tuple(run)
 
 
 def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...]]], counts: Counter[str]) -> None:

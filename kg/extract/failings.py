@@ -99,6 +99,7 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
     facts: list[Finding | Recommendation] = []
     cue_rules = ctx.rules.of_kind("rec-cue")
     list_owner: Sentence | None = None  # a recommendation sentence that introduces a list
+    by_rules: set[tuple[int, str]] = set()  # (sentence, category) of the findings the rules made
     for sent in ctx.sentences:
         council = sent.council
         # A list introduced by a recommendation: each bullet is a recommendation.
@@ -135,14 +136,17 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
             if plain_figure(sent.text, label):
                 continue
             facts.append(Finding(ctx.council_at(sent, start), label, sent.evidence(rid)))
-    facts.extend(model_facts(ctx))
+            by_rules.add((sent.index, label))
+    facts.extend(model_facts(ctx, by_rules))
     return _dedupe(facts)
 
 
-def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
+def model_facts(ctx: DocContext, by_rules: frozenset | set = frozenset()) -> list[Finding | Recommendation]:
     """What the trained classifier finds: each sentence it scores as a finding or a
     recommendation, with each failing category it names (``ckg:extractedBy`` the model, and
-    its score as the confidence). A recommendation's area is a failing too, as for the rules."""
+    its score as the confidence). A recommendation's area is a failing too, as for the rules.
+    A finding the rules made of the same category in the same sentence is left to them: they
+    know where in the sentence it stands, and so which of its councils it is about."""
     if ctx.scores is None:
         return []
     out: list[Finding | Recommendation] = []
@@ -158,7 +162,8 @@ def model_facts(ctx: DocContext) -> list[Finding | Recommendation]:
             evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))
             if kind == "recommendation":
                 out.append(Recommendation(sent.council, label, evidence))
-            out.append(Finding(sent.council, label, evidence))
+            if (sent.index, label) not in by_rules:
+                out.append(Finding(sent.council, label, evidence))
     return out
 
 

@@ -88,3 +88,24 @@ def test_a_grade_before_the_split_stays_with_the_county(extractor):
 def test_the_grade_of_another_body(extractor, sentence, expected):
     facts = run(extractor, "Richmond Council's director said work had begun. " + sentence)
     assert by_council(facts, Inspection, "rating") == expected
+
+
+HULL, LEEDS, YORK = "E06000010", "E08000035", "E06000014"
+
+
+def test_what_a_list_of_councils_shares_holds_for_each(extractor):
+    body = ("Ministers met council leaders on Tuesday.\n\n"
+            "Hull and Leeds have both had their children's services rated inadequate this year, "
+            "and York is expected to follow.")
+    ratings = by_council(run(extractor, body), Inspection, "rating")
+    assert {(HULL, "inadequate"), (LEEDS, "inadequate")} <= ratings
+    assert (YORK, "inadequate") not in ratings
+
+
+@pytest.mark.parametrize("body", [
+    "Hull and Leeds were both inspected last year, but Leeds had caseloads that were too high.",
+    "Hull, unlike Leeds, found that caseloads were too high in every team.",
+])
+def test_a_list_named_again_or_a_contrast_is_not_shared(extractor, body):
+    failings = by_council(run(extractor, body), Finding, "failing")
+    assert len({council for council, label in failings if label == "high caseloads"}) == 1
