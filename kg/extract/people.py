@@ -56,6 +56,10 @@ RELATIVE_ROLE = pattern("person.relative-role")
 RELATIVE_VERBS = {"chair": "chair", "lead": "leader", "led": "leader", "head": "head", "run": "head", "ran": "head",
                   "manag": "manager", "overs": "head"}
 APPOSED_NAME = pattern("person.apposed-name")
+#: "has appointed Eleanor Price, ...", "Green councillor Imogen Lathe": names the model may take
+#: for an organisation, given away by the verb or the post before them
+APPOINTED_NAME = pattern("person.appointed-name")
+ROLE_NAME = pattern("person.role-name")
 #: "has appointed Gillian Rowe, formerly ..., as interim director of children's services"
 APPOINTED_AS = pattern("person.appointed-as")
 #: ", formerly assistant director in ...": the post held before, not the one the sentence is about
@@ -75,14 +79,20 @@ def _people(ctx: DocContext) -> list[_Mention]:
     for ent in ctx.doc.ents:
         if ent.label_ == "PERSON":
             found[ent.start_char] = ent.text
+    from_model = set(found)
     text = ctx.doc.text
     # names the model labelled as places or organisations are still people when the pattern says so
     covered = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ in ("COUNCIL", "ORG_KNOWN")]
-    for regex in (HONORIFIC_NAME, APPOSED_NAME, COMMA_NAME, SAID_NAME):
+    for regex in (HONORIFIC_NAME, APPOSED_NAME, COMMA_NAME, SAID_NAME, APPOINTED_NAME, ROLE_NAME):
         for m in regex.finditer(text):
-            start = m.start("name")
-            if any(a <= start < b for a, b in covered) or any(abs(start - s) < 3 or s <= start < s + len(t) for s, t in found.items()):
+            start, end = m.start("name"), m.end("name")
+            if any(a <= start < b for a, b in covered):
                 continue
+            overlapping = [s for s, t in found.items() if s < end and start < s + len(t)]
+            if any(s not in from_model or not _better_name(m.group("name"), found[s]) for s in overlapping):
+                continue  # found already, by another pattern or by the model
+            for s in overlapping:
+                del found[s]
             found[start] = m.group("name")
     out = []
     for start in sorted(found):
@@ -93,6 +103,23 @@ def _people(ctx: DocContext) -> list[_Mention]:
             continue  # a council or an organisation that the model took for a person
         out.append(_Mention(name, start + found[start].find(name) if name in found[start] else start))
     return out
+
+
+def _better_name(pattern_name: str, model_name: str) -> bool:
+    """Whether a pattern's name replaces the model's that overlaps it: a tighter one ("Sharon
+    Preston" in "But Sharon Preston"), or a longer one whose extra words are a name's
+    ("Jacqui Denholm" for "Denholm"), not a post ("Commissioner Alan Prothero")."""
+    if pattern_name in model_name:
+        return pattern_name != model_name
+    extra = pattern_name.replace(model_name, " ") if model_name in pattern_name else pattern_name
+    return model_name in pattern_name and not ROLE_WORD.search(extra) and not COUNCILLOR_HONORIFIC.search(extra) \
+        and not any(word in TITLES or word.lower() in NOT_NAME_WORDS for word in extra.split())
+
+
+#: Words that open a sentence before a name ("But Sharon Preston, who chairs ..."): not part of it.
+NOT_NAME_WORDS = frozenset({"but", "and", "or", "so", "yet", "the", "a", "an", "however", "meanwhile", "also",
+                            "now", "then", "today", "yesterday", "last", "this", "that", "when", "while", "after",
+                            "before", "as", "at", "in", "on", "for", "with", "by", "from", "to", "of", "if"})
 
 
 def _full_name(name: str, known: list[str]) -> str:

@@ -611,11 +611,32 @@ def test_national_figure_is_a_statistic_without_a_council(extractor):
      ("Nigel Frith", "Liberal Democrat opposition leader", HULL, None)),
     ("Strategic director of people services Andy Marlowe, who joined in 2022, said caseloads had fallen.",
      ("Andy Marlowe", "Strategic director of people services", HULL, None)),
+    ("Since then the council has appointed Eleanor Price, who spent her career in Leeds, as interim "
+     "executive director of people.", ("Eleanor Price", "interim executive director of people", HULL, None)),
+    ("Keith Amory, who took over as interim executive director of children's services in December, "
+     "has created two new posts.", ("Keith Amory", "interim executive director of children's services", HULL, None)),
+    ("Green councillor Imogen Lathe asked whether the council could bring back its homes.",
+     ("Imogen Lathe", "Green councillor", HULL, None)),
+    ("In a letter published this week, inspector Rachel Oduya said caseloads were manageable.",
+     ("Rachel Oduya", "inspector", None, "ofsted")),
+    ("The panel chair, Cllr Ruth Askew, said the panel would come back to workforce in January.",
+     ("Ruth Askew", "panel chair", HULL, None)),
+    ("Commissioner Graham Stanier, who was appointed by the Secretary of State in January, has reported.",
+     ("Graham Stanier", "Commissioner", None, "dfe")),
 ])
 def test_posts_with_commas_appointments_and_honorifics(extractor, sentence, expected):
     body = "Hull City Council was inspected in the spring. " + sentence
     got = {(m.person, m.role, m.council, m.organisation) for m in of(run(extractor, body), Membership)}
     assert expected in got
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("But Sharon Preston, who chairs the council's scrutiny committee, said the signs were there.", "Sharon Preston"),
+    ("Commissioner Alan Prothero, appointed by the education secretary, concluded otherwise.", "Alan Prothero"),
+])
+def test_names_without_the_words_before_them(extractor, sentence, name):
+    body = "Hull City Council was inspected in the spring. " + sentence
+    assert {m.person for m in of(run(extractor, body), Membership)} == {name}
 
 
 def test_a_former_post_is_not_the_post(extractor):
