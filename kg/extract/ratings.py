@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from kg.extract.context import GENERIC, DocContext, year_near
+from kg.extract.context import GENERIC, YEAR, DocContext, year_near
 from kg.graph.facts import Inspection
 from kg.rules import pattern
 from kg.sources.dates import month_number
@@ -16,11 +16,16 @@ NEGATED = pattern("rating-cue.negated")
 SUB_JUDGEMENT = pattern("rating-cue.sub-judgement")
 #: "a partner, a neighbouring trust rated good": the grade of another body, not of this council
 OTHER_BODY = pattern("rating-cue.other-body")
+#: "requires improvement to be good": the grade's name, not a second grade
+RI_TAIL = pattern("rating-cue.requires-improvement-tail")
 LAST_YEAR = pattern("rating-cue.last-year")
 LAST_MONTH = pattern("rating-cue.last-month")
 CURRENT = pattern("rating-cue.current")
 RATED = pattern("rating-cue.rated")
 YEARS_AGO = pattern("rating-cue.years-ago")
+#: "rated inadequate two years earlier": counted back from the year the sentence states, else
+#: from the article's
+YEARS_EARLIER = pattern("rating-cue.years-earlier")
 #: "four years after being rated good": the earlier grade, dated from the article's year.
 YEARS_AFTER = pattern("rating-cue.years-after")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -46,6 +51,14 @@ def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | 
     only a stated year dates it. ``text`` is the grade's stretch of the sentence; ``preceding``
     (default: the stretch before the grade) is where time words before the grade are sought; ``end``
     is where the grade's phrase ends, from which a year after it is measured."""
+    earlier = YEARS_EARLIER.search(text, position)
+    if earlier:
+        stated = [int(y.group()) for y in YEAR.finditer(preceding if preceding is not None else text[:position])]
+        stated += [int(y.group()) for y in YEAR.finditer(text[:earlier.start()])]
+        base = max(stated) if stated else (ctx.reference_date.year if ctx.reference_date else None)
+        count = earlier.group("n").lower()
+        if base is not None:
+            return base - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
     year = year_near(text, position, end=end)
     if year is not None:
         return year
@@ -90,6 +103,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
     rating_rules = ctx.rules.of_kind("rating")
     type_rules = ctx.rules.of_kind("inspection-type")
     found: list[Inspection] = []
+    fresh: list[bool] = []  # for each grade: nothing in its own stretch marks it as a past one
     for sent in ctx.sentences:
         if sent.council is None:
             continue
@@ -103,6 +117,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
             if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-70:]):
+                continue
+            if RI_TAIL.search(before[-30:]):
                 continue
             if OTHER_BODY.search(before[-60:]) and not _named_before(sent, position, 60):
                 continue  # "a neighbouring trust rated good", unnamed ("Camden, a council rated outstanding" is Camden's)
@@ -118,7 +134,35 @@ def extract(ctx: DocContext) -> list[Inspection]:
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),
             ))
-    return _merge([i for i in _news_year(ctx, found) if _existed(ctx, i)])
+            stretch = sent.text[lo:hi]
+            fresh.append(not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
+                         and not FROM.search(before) and not YEARS_AGO.search(stretch))
+    found = _announced_year(ctx, _news_year(ctx, found), fresh)
+    return _merge([i for i in found if _existed(ctx, i)])
+
+
+def _announced_year(ctx: DocContext, found: list[Inspection], fresh: list[bool]) -> list[Inspection]:
+    """The grade an article announces beside an earlier, dated one ("judged to require improvement,
+    down from the good rating it received in 2016") is of the article's year: the one grade of
+    the council without a year whose own words mark it as no past one, when every dated grade
+    of the council is of an earlier year."""
+    ref = ctx.reference_date
+    if ref is None:
+        return found
+    undated: dict[str, set[str]] = {}
+    latest: dict[str, int] = {}
+    for insp, new in zip(found, fresh):
+        if insp.year is None and new:
+            undated.setdefault(insp.council, set()).add(insp.rating)
+        elif insp.year is not None:
+            latest[insp.council] = max(latest.get(insp.council, insp.year), insp.year)
+    out = []
+    for insp, new in zip(found, fresh):
+        if (insp.year is None and new and len(undated[insp.council]) == 1
+                and insp.council in latest and latest[insp.council] < ref.year):
+            insp = replace(insp, year=ref.year)
+        out.append(insp)
+    return out
 
 
 def _existed(ctx: DocContext, insp: Inspection) -> bool:

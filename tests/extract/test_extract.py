@@ -58,6 +58,21 @@ def test_rating_years_from_the_words_around_the_grade(extractor, body, date, exp
     assert {(i.rating, i.year) for i in of(run(extractor, body, date=date), Inspection)} == expected
 
 
+@pytest.mark.parametrize("body, date, expected", [
+    # the grade announced beside an earlier, dated one is of the article's year
+    ("Hull City Council was judged to require improvement to be good overall, down from the good "
+     "rating it received in 2016.", dt.date(2024, 2, 15), {("requires improvement", 2024), ("good", 2016)}),
+    # "N years earlier": counted back from the year the sentence states
+    ("In 2018 a trust was set up for Hull, after its children's services had been rated inadequate "
+     "two years earlier.", dt.date(2021, 5, 1), {("inadequate", 2016)}),
+    ("Hull was rated requires improvement at its last inspection, in 2019, an improvement on the "
+     "inadequate judgement it received three years earlier.", dt.date(2021, 5, 1),
+     {("requires improvement", 2019), ("inadequate", 2016)}),
+])
+def test_rating_years_beside_other_dates(extractor, body, date, expected):
+    assert {(i.rating, i.year) for i in of(run(extractor, body, date=date), Inspection)} == expected
+
+
 def test_the_grading_scale_is_no_rating(extractor):
     body = ("Hull City Council's children's services were rated good by Ofsted. Inspections use a "
             "four-point scale from 'outstanding' to 'inadequate'.")
