@@ -20,6 +20,8 @@ from kg.rules import RuleSet, pattern
 if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rules are read
     from spacy.tokens import Doc, Span
 
+#: how many mentions the one council a headline names is worth when choosing an article's focus
+HEADLINE_WEIGHT = 2
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
@@ -192,7 +194,15 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:
-        ctx.focus = max(counts, key=lambda c: (counts[c], -first_seen[c]))
+        # the one council the headline names is what the article is about, unless the body
+        # speaks of another much more
+        year = ctx.reference_year
+        headline = {c for s in ctx.sentences if s.headline for c in s.councils
+                    if year is None or (known := gazetteer.by_code(c)) is None or known.valid_in(year)}
+        weight = Counter(counts)
+        if len(headline) == 1:
+            weight[headline.pop()] += HEADLINE_WEIGHT
+        ctx.focus = max(weight, key=lambda c: (weight[c], -first_seen[c]))
     _trust_councils(ctx, trusts, counts)
     _attribute(ctx)
     return ctx

@@ -494,6 +494,21 @@ def test_a_council_named_as_a_partner_is_not_the_subject(extractor, sentence):
     assert (HULL, "funding") in responses and all(council != LEEDS for council, _ in responses)
 
 
+def test_the_council_the_headline_names_is_what_the_article_is_about(extractor):
+    """The body names its neighbour as often, and the findings come three sentences after the
+    article's council was last named: they are still the headline council's."""
+    body = ("Hull City Council's children's services have been rated good by Ofsted.\n\n"
+            "Inspectors praised stable leadership.\n\n"
+            "Its social workers have average caseloads of 17.\n\n"
+            "But the report was not without criticism.\n\n"
+            "Inspectors found that strategy meetings were sometimes held late.\n\n"
+            "In neighbouring Leeds, the council has approved a restructure. Leeds was rated good in 2018. "
+            "Leeds's vacancy rate was 19 per cent.")
+    facts = run(extractor, body, title="Hull rated good as neighbouring council restructures")
+    assert (HULL, "delays and timeliness") in labels(facts, Finding, "failing")
+    assert (LEEDS, "delays and timeliness") not in labels(facts, Finding, "failing")
+
+
 def test_the_council_after_a_sentence_naming_two_is_the_articles_own(extractor):
     body = ("Hull City Council was rated inadequate in March. Inspectors said Hull had been slow to act. "
             "Hull, unlike neighbouring Leeds, has no foster care agency of its own.\n\n"
