@@ -27,6 +27,9 @@ NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.
 GENERIC = pattern("context.generic")
+#: "the council", "the authority": a sentence about the article's own council, even when it compares
+#: it with councils in general ("31% of the council's social workers, against 16% across England").
+OWN_COUNCIL = pattern("context.own-council")
 #: Who speaks in a claim, and the inspectors' voice that a claim may still report.
 CLAIMANT = pattern("failing-cue.claimant")
 INSPECTORS = pattern("failing-cue.inspectors")
@@ -296,7 +299,7 @@ def _attribute(ctx: DocContext) -> None:
             # "the councils", "the trust" in an article about a trust serving several councils
             sent.council = ctx.focus if ctx.focus in ctx.joint else ctx.joint[0]
             last, last_index, last_line = sent.council, sent.index, sent.line
-        elif GENERIC.search(sent.text):
+        elif GENERIC.search(sent.text) and not OWN_COUNCIL.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
         elif last is not None and (sent.index - last_index <= 2 or sent.line == last_line):
             sent.council = last

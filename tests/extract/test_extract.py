@@ -124,6 +124,24 @@ def test_sector_wide_article_has_no_council_facts(extractor):
     assert {(f.council, f.failing) for f in of(facts, Finding)} == {(None, "high caseloads")}
 
 
+@pytest.mark.parametrize("sector", [
+    "Ofsted's annual report warned that caseloads were too high and agency staff too relied upon.",
+    "Turnover among children's social workers remains high in many areas.",
+    "An analysis of 40 focused visit letters found weak management oversight in half of them.",
+])
+def test_sector_wide_sentences_in_a_council_article_have_no_council(extractor, sector):
+    body = f"Doncaster Council was rated inadequate in 2019. {sector} Inspectors said Doncaster had too few social workers."
+    findings = labels(run(extractor, body), Finding, "failing")
+    assert (DONCASTER, "recruitment and retention") in findings
+    assert findings - {(DONCASTER, "recruitment and retention")} and all(c is None for c, _ in findings - {(DONCASTER, "recruitment and retention")})
+
+
+def test_a_council_compared_with_the_country_keeps_its_facts(extractor):
+    body = ("Doncaster Council was rated inadequate in 2019. "
+            "Inspectors found that 31% of the council's social workers were agency staff, against 16% across England.")
+    assert labels(run(extractor, body), Finding, "failing") == {(DONCASTER, "agency staff reliance")}
+
+
 def test_the_council_resolves_to_the_article_council(extractor):
     body = ("Northamptonshire County Council was rated inadequate in 2019. "
             "Inspectors said the council had too few social workers.")
