@@ -55,14 +55,12 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
     ['high caseloads']
     """
     hits: dict[str, tuple[str, str, int, int]] = {}
-    if FOUND_NONE.search(text):
-        return []  # "inspectors did not identify any children at risk": the finding is denied
     # quotation marks inside a phrase ('caseloads were “high and rising”') do not change its sense
     plain, positions = _without_quotes(text)
     for rule in rules.of_kind("failing"):
         for match in rule.finditer(plain):
             before = plain[: match.start()]
-            if CANCELLED.search(before[-60:]) or NO_SUBJECT.search(before):
+            if CANCELLED.search(before[-60:]) or NO_SUBJECT.search(before) or _denied(plain, match.start(), match.end()):
                 continue
             if RESOLVED_AFTER.search(plain[match.end():match.end() + 100]):
                 continue
@@ -71,6 +69,21 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
             hits.setdefault(rule.label, (rule.label, rule.id, positions[match.start()], positions[match.end()]))
             break
     return sorted(hits.values(), key=lambda h: (h[2], h[0]))
+
+
+#: Where a new clause begins, so that a denial before it no longer holds ("found no drift, but ...").
+CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|whereas|while|yet)\b|[;:]")
+
+
+def _denied(text: str, start: int, end: int) -> bool:
+    """Whether the sentence denies the cue at text[start:end] in the cue's own clause:
+    "Inspectors did not identify any children at immediate risk", "did not, however, find any
+    widespread difficulty in recruiting"; not "found no evidence of drift, but caseloads were high"."""
+    for denial in FOUND_NONE.finditer(text):
+        between = text[denial.end():start] if denial.start() < start else text[end:denial.start()]
+        if not CLAUSE_BREAK.search(between):
+            return True
+    return False
 
 
 def states_failings(sent: Sentence) -> bool:

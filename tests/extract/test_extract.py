@@ -41,6 +41,7 @@ def labels(facts, cls, attr):
     "Was there anything Hull City Council should have done differently about caseloads and drift?",
     "In Hull there was no suggestion that any child had been left in danger.",
     "Inspectors in Hull said there was no suggestion of drift for children on protection plans.",
+    "Inspectors did not, however, find any widespread difficulty in recruiting permanent staff in Hull.",
 ])
 def test_denials_and_questions_state_no_failing(extractor, text):
     assert of(run(extractor, text), Finding) == []
@@ -122,6 +123,11 @@ def test_sector_wide_article_has_no_council_facts(extractor):
     facts = run(extractor, "Ofsted said unmanageable caseloads were a common feature of inadequate services.")
     assert of(facts, Inspection) == []
     assert {(f.council, f.failing) for f in of(facts, Finding)} == {(None, "high caseloads")}
+
+
+def test_a_denial_holds_only_in_its_own_clause(extractor):
+    body = "Inspectors in Hull found no evidence of drift, but caseloads were unmanageable."
+    assert labels(run(extractor, body), Finding, "failing") == {(HULL, "high caseloads")}
 
 
 @pytest.mark.parametrize("sector", [
