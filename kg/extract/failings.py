@@ -29,6 +29,9 @@ DOMAIN = pattern("failing-cue.domain")
 #: council's or the DfE's numbers) is a statistic, not a failing.
 FIGURE = pattern("failing-cue.figure")
 JUDGEMENT = pattern("failing-cue.judgement")
+#: Whom a recommendation cue addresses when it is not a council: "urged ministers to", "recommended
+#: that the government introduce".
+NOT_COUNCIL = pattern("rec.addressee.not-council")
 WORKFORCE = frozenset({"agency staff reliance", "recruitment and retention", "staff turnover", "high caseloads"})
 DOUBLE_QUOTES = re.compile(r"[“”\"]")
 
@@ -132,6 +135,8 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         if not states_failings(sent):
             continue
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
+        if cue is not None and NOT_COUNCIL.search(sent.text[cue.start():]):
+            cue = None  # "recommended that the government introduce a cap": nothing a council was told
         if cue is not None:
             tail = sent.text[cue.start():]
             areas = topics(ctx.rules, tail)

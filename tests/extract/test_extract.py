@@ -125,6 +125,21 @@ def test_sector_wide_article_has_no_council_facts(extractor):
     assert {(f.council, f.failing) for f in of(facts, Finding)} == {(None, "high caseloads")}
 
 
+@pytest.mark.parametrize("text", [
+    "MPs recommended that the government introduce a national cap on agency pay for Leeds and its neighbours.",
+    "The Leeds director urged ministers to reduce the reliance on agency social workers.",
+])
+def test_a_recommendation_to_government_is_not_one_to_a_council(extractor, text):
+    assert of(run(extractor, text), Recommendation) == []
+
+
+def test_recommendation_areas_named_by_what_to_do(extractor):
+    body = ("Inspectors told Leeds to make sure that assessments consistently capture the child's views "
+            "and that managers record their decisions on case files.")
+    assert labels(run(extractor, body), Recommendation, "failing") == {
+        (LEEDS, "assessment quality"), (LEEDS, "management oversight")}
+
+
 def test_a_denial_holds_only_in_its_own_clause(extractor):
     body = "Inspectors in Hull found no evidence of drift, but caseloads were unmanageable."
     assert labels(run(extractor, body), Finding, "failing") == {(HULL, "high caseloads")}
