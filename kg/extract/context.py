@@ -87,6 +87,15 @@ class Sentence:
         a heading, a name line or a time stamp that a model could score by its words alone."""
         return len(self.text.split()) >= min_words and any(t.pos_ in ("VERB", "AUX") for t in self.span)
 
+    def states_action(self) -> bool:
+        """Whether the sentence says someone did something: a full verb (spaCy's tags; not only
+        "was", "is"), not done by the inspectors ("Two years ago the service was inadequate" and
+        "Inspectors asked the council to strengthen ..." state no action of a council)."""
+        verb = next((t for t in self.span if t.pos_ == "VERB"), None)
+        if verb is None:
+            return False
+        return not INSPECTORS.search(self.span.text[: verb.idx - self.span.start_char])
+
     def evidence(self, rule: str, start: int | None = None, end: int | None = None, *,
                  confidence: float | None = None) -> Evidence:
         """Evidence for a fact: the whole sentence, or a sub-span of it (offsets in ``text``);

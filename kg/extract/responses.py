@@ -130,7 +130,7 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 break
     out: list[Response] = []
     for sent, scores in zip(ctx.sentences, ctx.scores):
-        if sent.council is None or sent.headline or not sent.is_clause() or sent.is_question:
+        if sent.council is None or sent.headline or not sent.is_clause() or sent.is_question or not sent.states_action():
             continue
         if CALL.search(sent.text) or OPTION_AFTER.search(sent.text):
             continue

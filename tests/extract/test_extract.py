@@ -842,3 +842,18 @@ def test_a_shared_trust_rating_goes_to_the_council_the_article_is_about(extracto
             "Richmond’s leader thanked staff.")
     facts = run(extractor, body, date=dt.date(2019, 5, 1))
     assert {(i.council, i.rating) for i in of(facts, Inspection)} == {(RICHMOND, "outstanding")}
+
+
+@pytest.mark.parametrize("text, action", [
+    ("Leeds City Council has recruited 20 social workers from Zimbabwe.", True),
+    ("Leeds will put £2m into a new edge-of-care team.", True),
+    ("Two years ago the service in Leeds was inadequate.", False),
+    ("Inspectors also asked Leeds to strengthen the recording of management decisions.", False),
+])
+def test_a_sentence_states_an_action_of_someone_other_than_the_inspectors(extractor, text, action):
+    from kg.extract.context import build_context
+
+    article = Article(source_file="t.txt", sha1="0" * 40, title=None, body=text, date=dt.date(2019, 7, 15),
+                      reference_date=dt.date(2019, 7, 15), comments=[])
+    ctx = build_context(article, extractor.nlp(article.text_for_extraction), extractor.gazetteer, extractor.rules)
+    assert [s.states_action() for s in ctx.sentences] == [action]
