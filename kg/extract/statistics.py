@@ -82,7 +82,10 @@ def extract(ctx: DocContext) -> list[Statistic]:
         # a sentence among national figures that names no council and points at none
         # ("The turnover rate stood at 15.2%") continues them
         national_run = sent.index - last_national <= 1 and not sent.councils and not LOCAL_REFERENCE.search(text)
-        national = national_run or _national_opening(text, sent)
+        # a sentence that speaks of the country or a region, and names or points at no council
+        # ("... posts in England at 30 September, a vacancy rate of 17.8%")
+        national_scope = not sent.council_spans and bool(ELSEWHERE.search(text)) and not LOCAL_REFERENCE.search(text)
+        national = national_run or national_scope or _national_opening(text, sent)
         scopes: set[str | None] = set()
         keywords = sorted(
             ((m.start(), m.end(), rule) for rule in measure_rules for m in rule.finditer(text)),

@@ -337,6 +337,15 @@ def test_statistics_with_years_and_measures(extractor):
     assert years[Decimal("16.5")] == 2019 and years[Decimal("21.3")] == 2020
 
 
+def test_figures_of_a_sentence_about_the_country_are_national(extractor):
+    body = ("Hull City Council's agency rate was 18% in 2019. "
+            "Figures published today show 5,800 vacant posts in England at the end of September, a vacancy rate of 17%. "
+            "The turnover rate stood at 15.2%.")
+    got = {(s.council, s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {(HULL, "agency rate", Decimal("18")), (None, "vacancy rate", Decimal("17")),
+                   (None, "turnover rate", Decimal("15.2"))}
+
+
 def test_number_of_councils_is_not_a_caseload(extractor):
     body = "Concerns over caseload levels were found at 14 councils inspected since January."
     assert of(run(extractor, body), Statistic) == []
