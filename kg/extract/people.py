@@ -172,7 +172,9 @@ def _organisation(ctx: DocContext, role: str, council: str | None,
                 role = f"council {rest}" if re.search(r"\bcouncil$", ent_text, re.IGNORECASE) else rest
             return role, ident, None
         if role.startswith(ent_text):  # "Ofsted chief inspector" -> "chief inspector"
-            role = role[len(ent_text):].strip()
+            rest = role[len(ent_text):].strip()
+            # but "the Children's Commissioner for England" is the post as well as the organisation
+            role = rest if ROLE_WORD.search(rest) else role
         return role, None, ident
     for rule in ctx.rules.of_kind("role-org"):
         if rule.search(role):

@@ -374,6 +374,16 @@ def test_premodifier_and_honorific_and_other_organisation(extractor):
     assert ("Christine Gilbert", None, "adcs") in got
 
 
+def test_an_apposed_post_stops_before_what_the_person_said(extractor):
+    body = ("Doncaster Council was rated inadequate in 2019.\n\n"
+            "Maria Keane, Ofsted’s chief inspector, said at the time that a stable and well-supported "
+            "workforce was essential to good services for children.\n\n"
+            "Dame Ruth Allan, the Children’s Commissioner for England, said every child deserved a home.")
+    got = {(m.person, m.role, m.organisation) for m in of(run(extractor, body), Membership)}
+    assert got == {("Maria Keane", "chief inspector", "ofsted"),
+                   ("Ruth Allan", "Children’s Commissioner for England", "childrens-commissioner")}
+
+
 def test_surname_and_pronoun_attribution(extractor):
     body = ("Hull City Council was inspected.\n\n"
             "Tom Brown, the council’s chief executive, welcomed the report.\n\n"
