@@ -384,6 +384,15 @@ def test_an_apposed_post_stops_before_what_the_person_said(extractor):
                    ("Ruth Allan", "Children’s Commissioner for England", "childrens-commissioner")}
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("The MPs also heard from the Chief Social Worker for Children and Families, Ian Marlow, about Hull.",
+     ("Ian Marlow", "dfe")),
+    ("The letter, signed by Her Majesty’s Inspector Rita Bowe, said Hull had improved.", ("Rita Bowe", "ofsted")),
+])
+def test_national_posts_belong_to_their_organisation(extractor, sentence, expected):
+    assert expected in {(m.person, m.organisation) for m in of(run(extractor, sentence), Membership)}
+
+
 def test_surname_and_pronoun_attribution(extractor):
     body = ("Hull City Council was inspected.\n\n"
             "Tom Brown, the council’s chief executive, welcomed the report.\n\n"
