@@ -67,6 +67,8 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
                 continue
             if RESOLVED_AFTER.search(plain[match.end():match.end() + 100]):
                 continue
+            if CONTRAST.search(match.group()):
+                continue  # "a stronger front door, but plans ... are not reviewed": two clauses, two subjects
             if NO_BEFORE.search(before[-30:]) and PROBLEM_WORD.match(match.group()):
                 continue
             hits.setdefault(rule.label, (rule.label, rule.id, positions[match.start()], positions[match.end()]))
@@ -74,6 +76,8 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
     return sorted(hits.values(), key=lambda h: (h[2], h[0]))
 
 
+#: A contrast inside a cue's match: its words belong to two clauses.
+CONTRAST = re.compile(r",\s+(?:but|although|though|whereas|while)\b|\bbut\b")
 #: Where a new clause begins, so that a denial before it no longer holds ("found no drift, but ...").
 CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|whereas|while|yet)\b|[;:]")
 

@@ -145,6 +145,11 @@ def test_a_denial_holds_only_in_its_own_clause(extractor):
     assert labels(run(extractor, body), Finding, "failing") == {(HULL, "high caseloads")}
 
 
+def test_a_cue_does_not_reach_across_a_contrast(extractor):
+    body = "Inspectors in Hull found a much stronger front door, but some children's plans are not reviewed often enough."
+    assert (HULL, "front door and referrals") not in labels(run(extractor, body), Finding, "failing")
+
+
 @pytest.mark.parametrize("sector", [
     "Ofsted's annual report warned that caseloads were too high and agency staff too relied upon.",
     "Turnover among children's social workers remains high in many areas.",
