@@ -22,6 +22,9 @@ MONEY = pattern("response-cue.money")
 NEGATED = pattern("response-cue.negated")
 #: A call by others, advice or an option: "called for a review", "could bring in a trust".
 CALL = pattern("response-cue.call")
+#: "A DfE spokesman said the government had already invested in ...": what the government does
+#: is a response of no council, unless it is an intervention in one.
+GOVERNMENT_ACTOR = pattern("response-cue.government-actor")
 #: "options including an improvement notice were being considered": an option, said after it.
 OPTION_AFTER = pattern("response-cue.option-after")
 #: "the commissioner said ...": an office holder speaking is not an intervention.
@@ -109,6 +112,8 @@ def extract(ctx: DocContext) -> list[Response]:
             start, end = _clause(text, match.start())
             if CALL.search(text[start:match.start()]) or OPTION_AFTER.search(text[match.end():end]):
                 continue
+            if rule.label != "government intervention" and GOVERNMENT_ACTOR.search(text[start:match.start()]):
+                continue
             if rule.label == "government intervention" and SPEAKS.match(text[match.end():]):
                 continue
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
@@ -136,6 +141,8 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
             continue
         for label, score in scores.responses():
             if (sent.index, label) in by_rules:
+                continue
+            if label != "government intervention" and GOVERNMENT_ACTOR.search(sent.text):
                 continue
             if label == "government intervention" and SPEECH.search(sent.text) and not INTERVENTION_ACT.search(sent.text):
                 continue  # "the DfE said it would monitor progress": words, not an intervention

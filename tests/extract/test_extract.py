@@ -270,9 +270,17 @@ def test_money_that_is_a_cut_is_not_a_response(extractor):
     "Opposition councillors in Hull called for an independent review of every open case.",
     "The union urged Hull City Council to recruit more permanent social workers.",
     "Hull City Council could bring in a partner council or a children's trust.",
+    "Hull City Council has struggled to recruit experienced social workers.",
+    "Asked about Hull, a DfE spokesperson said the government had already invested in fast-track training schemes.",
 ])
 def test_calls_and_options_are_not_responses(extractor, text):
     assert of(run(extractor, text), Response) == []
+
+
+def test_the_councils_action_after_the_governments_is_a_response(extractor):
+    body = ("The Department for Education has sent an adviser to Hull, and the council will draw up "
+            "an improvement plan within 70 working days.")
+    assert {r.response_type for r in of(run(extractor, body), Response)} >= {"government intervention", "improvement plan"}
 
 
 def test_a_name_line_or_a_time_stamp_is_no_model_response(extractor):
