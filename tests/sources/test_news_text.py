@@ -1348,3 +1348,14 @@ def test_a_short_headline_over_a_standfirst_is_kept():
     art = parse_text("Council rated inadequate\n\nOfsted finds drift in plans\n\nThe council was rated inadequate.\n",
                      source_file="x.txt")
     assert art.title == "Council rated inadequate" and art.standfirst == "Ofsted finds drift in plans"
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    ("This article appeared in the edition of Friday, November 8, 2013.", dt.date(2013, 11, 8)),
+    ("This story first appeared in the Northern Courier on 3 March 2016", dt.date(2016, 3, 3)),
+])
+def test_a_print_edition_line_at_the_end_dates_the_article(tail: str, expected: dt.date) -> None:
+    text = ("Council told to improve its children's services\n\n"
+            "The council's children's services were rated inadequate by Ofsted in a report out today.\n\n"
+            f"The council said it accepted the findings.\n\n{tail}\n")
+    assert article_from_bytes(text.encode("utf-8"), "tail.txt").date == expected
