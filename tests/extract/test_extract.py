@@ -119,6 +119,15 @@ def test_no_rating_invented(extractor, text):
     assert of(run(extractor, text), Inspection) == []
 
 
+@pytest.mark.parametrize("text, grade", [
+    ("The DfE appointed a commissioner after Ofsted judged Hull's services for vulnerable children inadequate.", {"inadequate"}),
+    ("Inspectors judged services for children and families in Hull to be good.", {"good"}),
+    ("Inspectors judged Hull's services for children in need of help and protection inadequate.", set()),
+])
+def test_a_grade_of_services_for_children(extractor, text, grade):
+    assert {i.rating for i in of(run(extractor, text), Inspection)} == grade
+
+
 def test_sector_wide_article_has_no_council_facts(extractor):
     facts = run(extractor, "Ofsted said unmanageable caseloads were a common feature of inadequate services.")
     assert of(facts, Inspection) == []
