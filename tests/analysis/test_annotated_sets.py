@@ -62,11 +62,14 @@ HOLDOUT_4 = AnnotatedSet("holdout-4", config.DATA / "holdout-4", min_articles=24
 #: the fifth (800-811, 850-861), written by two more helpers in session 17 and scored once with the
 #: same extractor as set 4 (data/holdout-5/README.md)
 HOLDOUT_5 = AnnotatedSet("holdout-5", config.DATA / "holdout-5", min_articles=24, body_words=(150, 950))
+#: the sixth (900-911, 950-961), written by two helpers in session 19 and scored once after the
+#: session's last extraction change (data/holdout-6/README.md)
+HOLDOUT_6 = AnnotatedSet("holdout-6", config.DATA / "holdout-6", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, NEWS)
 #: the sets written to measure (what the reader makes of their dates is measured, not tested)
-HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5)
+HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
@@ -219,8 +222,11 @@ def test_gold_councils_resolve_to_their_short_name(aset: AnnotatedSet, path: Pat
         council = gaz.resolve(name, year=year)
         assert council is not None, f"{name!r} does not resolve"
         assert council.name == name, f"{name!r} should be written as its short name {council.name!r}"
-        # (a training article may speak of a former council after its year: "Cumbria" in 2023)
-        assert council.valid_in(year) or aset is NEWS, f"{name} did not exist in {year}"
+        # (a training article may speak of a former council after its year: "Cumbria" in 2023; a
+        # held-out article may name one for a grade it was given while it existed)
+        past_grade = aset in HELD_OUT and any(r["council"] == name and r["year"] and council.valid_in(r["year"])
+                                              for r in doc["ratings"])
+        assert council.valid_in(year) or aset is NEWS or past_grade, f"{name} did not exist in {year}"
     for kind in COUNCIL_KINDS:
         for fact in doc[kind]:
             if fact["council"] is not None:
@@ -245,6 +251,8 @@ def test_people_organisations_are_known(aset: AnnotatedSet, path: Path, gaz: Gaz
 def test_evidence_is_verbatim_in_the_body(aset: AnnotatedSet, path: Path, bodies: dict[tuple[str, str], str]) -> None:
     doc = _load(path)
     body = bodies[(aset.name, doc["article"])]
+    if aset in HELD_OUT:  # where the reader ends the page's head is measured there, not tested
+        body = _space((aset.root / doc["article"]).read_text(encoding="utf-8-sig"))
     for kind in COUNCIL_KINDS:
         for fact in doc[kind]:
             assert _space(fact["evidence"]) in body, f"{kind}: evidence not in the body: {fact['evidence']!r}"
