@@ -26,11 +26,6 @@ MODEL_DIR = config.DATA / "model" / "sentence-classifier"
 KIND_THRESHOLD = 0.6
 CATEGORY_THRESHOLD = 0.6
 RESPONSE_THRESHOLD = 0.6
-#: A failing category the model names in a sentence where the rules found another one must score
-#: at least this: the rules' reading of that sentence ("the timeliness of assessments" is delay)
-#: outweighs a middling score for a neighbouring category (assessment quality). Chosen on the seeds,
-#: data/dev and the spent held-out sets 2-5 (docs/evaluation.md).
-BESIDE_RULES_THRESHOLD = 0.8
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.classifier import BESIDE_RULES_THRESHOLD
 from kg.extract.context import DocContext, Sentence
 from kg.graph.facts import Finding, Recommendation
 from kg.rules import RuleSet, pattern
@@ -179,12 +178,9 @@ def model_facts(ctx: DocContext, by_rules: frozenset | set = frozenset()) -> lis
             continue
         if sent.is_question or FOUND_NONE.search(sent.text) or not states_failings(sent):
             continue  # "inspectors found no drift" denies it
-        ruled = {lab for i, lab in by_rules if i == sent.index}
         for label, score in scores.failings():
             if kind == "finding" and plain_figure(sent.text, label):
                 continue
-            if ruled and label not in ruled and score < BESIDE_RULES_THRESHOLD:
-                continue  # the rules read this sentence as another category: the model must be surer
             evidence = sent.evidence(ctx.classifier_name, confidence=round(kind_score * score, 3))
             if kind == "recommendation":
                 out.append(Recommendation(sent.council, label, evidence))

@@ -77,35 +77,6 @@ def test_rules_only_extraction_has_no_model_facts() -> None:
     assert facts and not any(f.evidence.rule.startswith("model:") for f in facts)
 
 
-class _FixedScores:
-    """A stand-in classifier that gives every sentence the same scores."""
-
-    name = "model:fixed@0.0.0"
-
-    def __init__(self, cats: dict[str, float]) -> None:
-        self.cats = cats
-
-    def scores(self, texts: list[str]) -> list[Scores]:
-        return [Scores(dict(self.cats)) for _ in texts]
-
-
-@pytest.mark.parametrize(("score", "added"), [(classifier.BESIDE_RULES_THRESHOLD - 0.1, False),
-                                              (classifier.BESIDE_RULES_THRESHOLD, True)])
-def test_beside_the_rules_category_the_model_must_be_surer(score: float, added: bool) -> None:
-    from kg.extract.extractor import extract_doc
-
-    body = "Inspectors found that too many assessments in Wakefield were completed late."
-    article = Article(source_file="t.txt", sha1="3" * 40, title=None, body=body, date=dt.date(2021, 3, 1),
-                      reference_date=dt.date(2021, 3, 1))
-    extractor = Extractor(use_classifier=False)
-    doc = extractor.nlp(article.text_for_extraction)
-    cats = {"finding": 0.9, "failing:delays and timeliness": 0.9, "failing:supervision": score}
-    facts = extract_doc(article, doc, extractor.gazetteer, extractor.rules, _FixedScores(cats)).facts
-    found = {f.failing for f in facts if isinstance(f, Finding)}
-    assert "delays and timeliness" in found
-    assert ("supervision" in found) is added
-
-
 def _recorded() -> dict[str, float]:
     """The figures the guard holds the model to: the line ``guard: name=value ...`` of docs/evaluation.md."""
     match = re.search(r"^guard: (.+)$", EVALUATION.read_text(encoding="utf-8"), re.MULTILINE)
