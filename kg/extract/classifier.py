@@ -20,11 +20,12 @@ MODEL_DIR = config.DATA / "model" / "sentence-classifier"
 #: A sentence is a finding or a recommendation when its kind scores at least this; a category
 #: is named when it scores at least :data:`CATEGORY_THRESHOLD` as well; a response type when it
 #: scores at least :data:`RESPONSE_THRESHOLD`. Chosen on the news-check articles (never trained
-#: on) and data/dev, rules and model together (docs/evaluation.md): lower thresholds found more
-#: and lost more precision; a top category below the threshold, or the model vetoing a rule's
-#: failing, lost F1 on both.
+#: on), data/dev and the seeds, rules and model together (docs/evaluation.md): lower thresholds
+#: found more and lost more precision; a top category below the threshold, or the model vetoing a
+#: rule's failing, lost F1 on both. The model trained on the spent held-out sets too (session 19)
+#: is surer of itself: its categories do best from 0.7 (0.6 before).
 KIND_THRESHOLD = 0.6
-CATEGORY_THRESHOLD = 0.6
+CATEGORY_THRESHOLD = 0.7
 RESPONSE_THRESHOLD = 0.6
 
 

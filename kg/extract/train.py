@@ -56,7 +56,7 @@ ANNOTATIONS = config.DATA / "annotations"
 DEFAULT_REPORTS = config.SHARED / "corpus" / "ofsted-reports"
 #: Held-out sets that have been scored and read, so are development data now (their READMEs say
 #: when): real-looking news with gold, whose sentences are training data too.
-SPENT_HELD_OUT = tuple(config.DATA / name for name in ("holdout", "holdout-2", "holdout-3"))
+SPENT_HELD_OUT = tuple(config.DATA / name for name in ("holdout", "holdout-2", "holdout-3", "holdout-4", "holdout-5"))
 #: Pretrained word vectors for the ``ensemble-glove`` config: this many of GloVe 6B's most
 #: frequent words (50 dimensions) are kept in the trained model.
 GLOVE_WORDS = 40_000

@@ -55,9 +55,10 @@ def test_news_sentences_take_the_labels_of_the_gold_facts(tmp_path: Path) -> Non
     assert not any("Council told" in t for t in by_text), "the headline is not labelled"
 
 
-def test_spent_held_out_sets_are_training_news_on_request(tmp_path: Path) -> None:
-    """``build.py train --spent-sets``: the folders of news with gold given as ``news_train``
-    add their sentences to the training split (and nothing else); the spent sets exist."""
+def test_spent_held_out_sets_are_training_news(tmp_path: Path) -> None:
+    """``build.py train`` (``--spent-sets``, the default): the folders of news with gold given as
+    ``news_train`` add their sentences to the training split (and nothing else); the spent sets
+    exist, and the current held-out set is not one of them."""
     news = tmp_path / "spent"
     (news / "gold").mkdir(parents=True)
     (news / "510_y.txt").write_text("Title\n\n2023-05-04\n\nInspectors found that supervision in Leeds was "
@@ -75,6 +76,7 @@ def test_spent_held_out_sets_are_training_news_on_request(tmp_path: Path) -> Non
     assert any(a.failings == ("supervision",) for a in corpus.train)
     assert not corpus.dev and not corpus.test and not corpus.news_check
     assert all((folder / "gold").is_dir() for folder in SPENT_HELD_OUT)
+    assert all(folder.name != "holdout-6" for folder in SPENT_HELD_OUT)
 
 
 def _tiny_corpus() -> Corpus:
