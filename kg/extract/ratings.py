@@ -35,6 +35,9 @@ IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
 PAST = pattern("rating-cue.past")
 HAD_BEEN = pattern("rating-cue.had-been")
+#: "an 'inadequate' council", "the inadequate-rated service": the grade a council stands at, named as
+#: what it is, not a judgement the article announces.
+STANDING = pattern("rating-cue.standing")
 
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
@@ -136,7 +139,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
             ))
             stretch = sent.text[lo:hi]
             fresh.append(not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
-                         and not FROM.search(before) and not YEARS_AGO.search(stretch))
+                         and not FROM.search(before) and not YEARS_AGO.search(stretch)
+                         and not STANDING.match(sent.text[position:]))
     found = _announced_year(ctx, _news_year(ctx, found), fresh)
     return _merge([i for i in found if _existed(ctx, i)])
 

@@ -128,6 +128,12 @@ def test_a_grade_of_services_for_children(extractor, text, grade):
     assert {i.rating for i in of(run(extractor, text), Inspection)} == grade
 
 
+def test_a_grade_named_as_what_a_council_is_announces_nothing(extractor):
+    body = ("An ‘inadequate’ children’s service in Hull has been criticised by Ofsted for insufficient progress. "
+            "Hull was rated inadequate in 2018.")
+    assert {(i.rating, i.year) for i in of(run(extractor, body), Inspection)} == {("inadequate", 2018)}
+
+
 def test_sector_wide_article_has_no_council_facts(extractor):
     facts = run(extractor, "Ofsted said unmanageable caseloads were a common feature of inadequate services.")
     assert of(facts, Inspection) == []
