@@ -77,9 +77,9 @@ def classify(rules: RuleSet, text: str) -> list[tuple[str, str, int, int]]:
 
 
 #: A contrast inside a cue's match: its words belong to two clauses.
-CONTRAST = re.compile(r",\s+(?:but|although|though|whereas|while)\b|\bbut\b")
+CONTRAST = pattern("failing-cue.contrast")
 #: Where a new clause begins, so that a denial before it no longer holds ("found no drift, but ...").
-CLAUSE_BREAK = re.compile(r"\b(?:but|however|although|though|whereas|while|yet)\b|[;:]")
+CLAUSE_BREAK = pattern("failing-cue.clause-break")
 
 
 def _denied(text: str, start: int, end: int) -> bool:
