@@ -238,7 +238,7 @@ def test_classify_recommendation(rules) -> None:
     assert classify_recommendation("Manageable caseloads for social workers.", rules) == [
         ("high caseloads", "rec.topic.high-caseloads")]
     labels = [label for label, _ in classify_recommendation("The quality and timeliness of assessments.", rules)]
-    assert labels == ["delays and timeliness", "assessment quality"]
+    assert labels == ["assessment quality", "delays and timeliness"]  # in order of appearance: "quality" first
     assert classify_recommendation("The sufficiency of local placements.", rules) == []
 
 
