@@ -111,8 +111,10 @@ def _better_name(pattern_name: str, model_name: str) -> bool:
     ("Jacqui Denholm" for "Denholm"), not a post ("Commissioner Alan Prothero")."""
     if pattern_name in model_name:
         return pattern_name != model_name
-    extra = pattern_name.replace(model_name, " ") if model_name in pattern_name else pattern_name
-    return model_name in pattern_name and not ROLE_WORD.search(extra) and not COUNCILLOR_HONORIFIC.search(extra) \
+    if model_name not in pattern_name:
+        return False
+    extra = pattern_name.replace(model_name, " ")
+    return not ROLE_WORD.search(extra) and not COUNCILLOR_HONORIFIC.search(extra) \
         and not any(word in TITLES or word.lower() in NOT_NAME_WORDS for word in extra.split())
 
 
