@@ -45,6 +45,8 @@ HYPOTHETICAL = pattern("rating-cue.hypothetical")
 #: "a four-point scale from 'outstanding' to 'inadequate'": grades named, none given.
 SCALE = pattern("rating-cue.scale")
 FROM = pattern("rating-cue.from")
+#: "outstanding, the highest grade": a grade word with the phrase that names it in apposition
+APPOSED = pattern("rating-cue.apposed")
 
 
 def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | None = None,
@@ -119,7 +121,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
         )
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
-            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-70:]):
+            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-130:]):
                 continue
             if RI_TAIL.search(before[-30:]):
                 continue
@@ -204,6 +206,11 @@ def _grade_position(match: re.Match, label: str) -> int:
     """Where the grade word itself stands in a match that may include its context."""
     word = {"requires improvement": "requir"}.get(label, label)
     found = match.group().lower().rfind(word)
+    if found < 0:
+        # "judged ... to be outstanding, the highest grade": the phrase names the grade just before it
+        named = APPOSED.search(match.string, 0, match.start())
+        if named and named.group("grade").lower().startswith(word):
+            return named.start("grade")
     return match.start() + (found if found >= 0 else 0)
 
 

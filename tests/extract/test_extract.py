@@ -660,6 +660,13 @@ def test_intervention_reported_in_speech_still_counts(extractor):
      {(HULL, "good")}),
     ("Inspectors praised Hull's services for care leavers, which were judged outstanding.", set()),
     ("Hull's services were rated requires improvement to be good.", {(HULL, "requires improvement")}),
+    # the inspection framework's own names for its parts, written long or verb first
+    ("The experiences and progress of children in Hull's care were judged to require improvement.", set()),
+    ("The impact of leaders on social work practice with children and families in Hull was judged to be good.",
+     set()),
+    ("Inspectors judged the impact of leaders on practice in Hull to be outstanding, the highest grade.", set()),
+    # "the highest grade" names the grade before it: one judgement, of the council
+    ("Ofsted rated Hull's children's services outstanding, the highest grade.", {(HULL, "outstanding")}),
 ])
 def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
     body = "Hull City Council's children's services were inspected in the spring. " + text
