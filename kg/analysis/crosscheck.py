@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 #: How far the date a document gives may lie from the official inspection's last day.
 DATE_TOLERANCE = dt.timedelta(days=75)
 
+#: the RatingScheme's label for a grade outside the four-point scale (kg/extract/ratings.py)
+EARLIER_FRAMEWORK = "other"
 AGREES, DISAGREES, NOT_IN_RECORD, NO_GRADE, UNKNOWN_COUNCIL, UNGRADED = (
     "agrees", "disagrees", "not in record", "record has no grade", "council not in record", "ungraded visit")
 
@@ -305,6 +307,10 @@ def crosscheck(graph: Graph, rows: list[OfficialJudgement], gazetteer: Gazetteer
             if claim.rating is None and claim.inspection_type in UNGRADED_TYPES:
                 out.append(make(UNGRADED, OVERALL, None, row.overall or row.cell(OVERALL),
                                 f"a {claim.inspection_type} gives no grade; the judgement in force is shown"))
+                continue
+            if claim.rating == EARLIER_FRAMEWORK:
+                out.append(make(NOT_IN_RECORD, OVERALL, claim.rating, None,
+                                "a grade of an earlier framework (\"adequate\"): the record holds the four-point scale only"))
                 continue
             note = ""
             if claim.date and row.end and claim.date != row.end and not (row.start and row.start <= claim.date <= row.end):

@@ -204,7 +204,7 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
 
 def _grade_position(match: re.Match, label: str) -> int:
     """Where the grade word itself stands in a match that may include its context."""
-    word = {"requires improvement": "requir"}.get(label, label)
+    word = {"requires improvement": "requir", "other": "adequate"}.get(label, label)
     found = match.group().lower().rfind(word)
     if found < 0:
         # "judged ... to be outstanding, the highest grade": the phrase names the grade just before it

@@ -236,6 +236,12 @@ def test_news_claims_agree_disagree_or_are_not_in_the_record(rows, gazetteer: Ga
     disagreement = next(d for d in results if d.outcome == DISAGREES)
     assert (disagreement.official, disagreement.official_end, disagreement.matched_by) == (
         "inadequate", dt.date(2018, 9, 28), "year")
+    # an earlier framework's grade ("adequate") neither agrees nor disagrees with the four-point record
+    g2 = Graph()
+    news(g2, gazetteer, "g.txt", dt.date(2018, 10, 30), claim(BRADFORD, "other", 2018))
+    earlier = [d for d in crosscheck.crosscheck(g2, rows, gazetteer) if d.area == "overall effectiveness"]
+    assert [(d.outcome, d.official) for d in earlier] == [(NOT_IN_RECORD, None)]
+    assert "earlier framework" in earlier[0].note
     assert disagreement.official_evidence == by(rows, BRADFORD, 2018).text
     assert disagreement.evidence == f"{BRADFORD} was rated good."
     missing = next(d for d in results if d.outcome == NOT_IN_RECORD)

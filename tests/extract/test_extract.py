@@ -872,6 +872,21 @@ def test_a_newly_announced_judgement_takes_the_article_year(extractor):
     assert got == {(WAKEFIELD, "inadequate", 2023)}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the 2009-2013 frameworks' "adequate": a grade outside the four-point scale, kept as "other"
+    ("Hull's safeguarding services had been judged adequate at their previous inspection, in 2011.",
+     {(HULL, "other", 2011)}),
+    ("Hull was rated 'adequate' under the old framework three years ago.", {(HULL, "other", 2011)}),
+    ("Hull was judged to be performing adequately at its last inspection.", {(HULL, "other", None)}),
+    # the word in its everyday sense, or naming the grade, is no judgement
+    ("Inspectors found that Hull did not give social workers adequate supervision.", set()),
+    ("In Hull, the old 'adequate' grade is replaced by 'requires improvement' under the new framework.", set()),
+])
+def test_an_earlier_frameworks_adequate_is_a_grade_outside_the_scale(extractor, text, expected):
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2014, 5, 2)), Inspection)}
+    assert {g for g in got if g[1] == "other"} == expected
+
+
 def test_a_past_judgement_without_a_year_stays_undated(extractor):
     body = "Wakefield had previously been rated inadequate, inspectors noted."
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2023, 11, 2)), Inspection)}

@@ -344,7 +344,7 @@ def test_style_table_covers_every_kind_with_distinct_looks():
     styles = load_styles()
     looks = {(s["shape"], s["colour"]) for s in styles["kinds"].values()}
     assert set(styles["kinds"]) >= set(KINDS) and len(looks) == len(styles["kinds"])
-    assert set(styles["rating_colours"]) == {"outstanding", "good", "requires improvement", "inadequate"}
+    assert set(styles["rating_colours"]) == {"outstanding", "good", "requires improvement", "inadequate", "other"}
 
 
 def test_style_table_is_checked(tmp_path):
