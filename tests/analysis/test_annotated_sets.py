@@ -63,13 +63,16 @@ HOLDOUT_4 = AnnotatedSet("holdout-4", config.DATA / "holdout-4", min_articles=24
 #: same extractor as set 4 (data/holdout-5/README.md)
 HOLDOUT_5 = AnnotatedSet("holdout-5", config.DATA / "holdout-5", min_articles=24, body_words=(150, 950))
 #: the sixth (900-911, 950-961), written by two helpers in session 19 and scored once after the
-#: session's last extraction change (data/holdout-6/README.md)
+#: session's last extraction change; development data since session 20 (data/holdout-6/README.md)
 HOLDOUT_6 = AnnotatedSet("holdout-6", config.DATA / "holdout-6", min_articles=24, body_words=(150, 950))
+#: the seventh (1000-1011, 1050-1061), written by two helpers at the start of session 20 and scored
+#: once after the session's last extraction change (data/holdout-7/README.md)
+HOLDOUT_7 = AnnotatedSet("holdout-7", config.DATA / "holdout-7", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, NEWS)
 #: the sets written to measure (what the reader makes of their dates is measured, not tested)
-HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6)
+HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
@@ -103,7 +106,7 @@ LABEL_FIELD = {"ratings": ("rating", RATINGS | {OTHER}), "failings": ("category"
 #: Kinds whose facts carry a council (null only where the article speaks of the whole sector).
 COUNCIL_KINDS = ("ratings", "failings", "recommendations", "responses", "statistics")
 HONORIFIC = re.compile(r"^(?:Sir|Dame|Dr|Professor|Prof|Mr|Mrs|Ms|Miss|Cllr|Councillor|Lord|Baroness)\b\.?\s")
-FILE_NAME = re.compile(r"^(\d{3})_([0-9a-f]{16})\.txt$")
+FILE_NAME = re.compile(r"^(\d{3,4})_([0-9a-f]{16})\.txt$")
 
 
 def _space(text: str) -> str:
