@@ -332,10 +332,10 @@ def _split_head(paras: list[list[str]], pats: IngestPatterns, warnings: list[str
     # masthead over its section line ("Hull Daily Mail" over "News > Hull & East Yorkshire News"),
     # or a section line alone ("OPINION"), is furniture too, not the headline.
     lead = False
-    for _ in range(4 * HEAD_SCAN_PARAS):  # each round cuts a line or stops
+    for round_ in range(4 * HEAD_SCAN_PARAS):  # each round cuts a line or stops
         if not paras:
             break
-        furniture = _furniture_lines(paras, pats)
+        furniture = _furniture_lines(paras, pats, top=round_ == 0)
         if furniture:
             for _ in range(furniture):
                 cut_line(0, 0)
@@ -557,23 +557,36 @@ def _find_head_credit(paras: list[list[str]], pats: IngestPatterns) -> int | Non
     return None
 
 
-#: A masthead: the site's name on a short line of its own, without sentence punctuation or figures.
-MASTHEAD_MAX_WORDS = 6
+#: A masthead: the site's name, its motto or a "Skip to content" link, each on a short line of its
+#: own without sentence punctuation, at most this many over the site's section lines.
+MASTHEAD_MAX_WORDS = 12
+MASTHEAD_MAX_LINES = 4
+SECTION_MAX_LINES = 6
 
 
-def _furniture_lines(paras: list[list[str]], pats: IngestPatterns) -> int:
-    """How many of the first lines are page furniture over the headline: a section line
-    ("News > Politics", "OPINION"), or a masthead over one; and only when a line that can be the
-    headline follows them."""
-    lines = [line for para in paras[:3] for line in para][:3]
-    if len(lines) >= 2 and _search_any(pats.section_line, lines[0]):
-        return 1
-    masthead = lines[0] if lines else ""
-    if (len(lines) >= 3 and _search_any(pats.section_line, lines[1])
-            and len(masthead.split()) <= MASTHEAD_MAX_WORDS and not _TERMINAL.search(masthead)
-            and not any(ch.isdigit() for ch in masthead)):
-        return 2
-    return 0
+def _furniture_lines(paras: list[list[str]], pats: IngestPatterns, *, top: bool = True) -> int:
+    """How many of the first lines are page furniture over the headline: a run of section lines
+    ("News > Politics", "OPINION", "Home | News | Sport"), under at most a few short lines without
+    sentence punctuation (the site's name, its motto, "Skip to content") when they open the file
+    (``top``); and only when a line that can be the headline follows them."""
+    lines = [line for para in paras[:HEAD_SCAN_PARAS] for line in para][:MASTHEAD_MAX_LINES + SECTION_MAX_LINES + 1]
+    above = 0  # short lines over the first section line
+    while above < len(lines) and not _search_any(pats.section_line, lines[above]):
+        if not top or above == MASTHEAD_MAX_LINES:
+            return 0
+        line = lines[above]
+        if len(line.split()) > MASTHEAD_MAX_WORDS or _TERMINAL.search(line) or _line_hit(line, pats, bylines=False):
+            return 0  # a sentence, or a date line: what is above it is no masthead
+        above += 1
+    end = above
+    while end < len(lines) and end - above < SECTION_MAX_LINES and _search_any(pats.section_line, lines[end]):
+        end += 1
+    if end == above or end >= len(lines):
+        return 0  # no section line, or nothing after it to be the headline
+    following = lines[end]
+    if above and (len(following) > TITLE_MAX_CHARS or _TERMINAL.search(following)):
+        return 0
+    return end
 
 
 def _looks_like_heading(lines: list[str], max_chars: int = TITLE_MAX_CHARS) -> bool:

@@ -1334,6 +1334,10 @@ def test_publication_date_layouts(head: str, expected: dt.date) -> None:
     "Northbridge Evening Gazette\nNews | Northbridge\n\n",
     "OPINION\n\n",
     "Ashcombe Borough Council\n\nNewsroom\n\nHome > News > Children's services inadequate, says Ofsted\n\n",
+    # a site's name, its motto and its links over several rows of sections
+    "Marsh Valley 98.2 FM\nThe sound of the valley since 1994\n\nListen | News | Weather | Contact\n\nNEWS\n\n",
+    "Ashcombe Online\nSkip to content\nAccessibility help\n\nNews | Sport | Weather\n\nHome | UK | Local\n\n",
+    "Ashcombe Weekly\nYour paper every Thursday\n\nHome | News | Features | Interviews\n\nInterviews\n\n",
 ])
 def test_a_masthead_and_section_line_are_not_the_headline(head):
     text = head + ("Children's services inadequate, says Ofsted\n\nInspectors found drift in plans\n\n"
@@ -1342,6 +1346,14 @@ def test_a_masthead_and_section_line_are_not_the_headline(head):
     assert art.title == "Children's services inadequate, says Ofsted"
     assert art.standfirst == "Inspectors found drift in plans"
     assert "Gazette" not in art.body and "News" not in art.body
+
+
+def test_a_headline_over_its_date_and_share_links_is_no_masthead():
+    text = ("Council told to improve its children's services\n\nPublished 3 March 2021\n\n"
+            "Share | Tweet | Email\n\nThe council's children's services were rated inadequate on Tuesday.\n")
+    art = parse_text(text, source_file="x.txt")
+    assert art.title == "Council told to improve its children's services"
+    assert art.date == dt.date(2021, 3, 3)
 
 
 def test_a_short_headline_over_a_standfirst_is_kept():
