@@ -179,6 +179,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
         bullet = bool(lead) or (offset - starts[line] < 8 and BULLET.match(text[starts[line]:starts[line] + 8]) is not None)
         councils, spans = [], []
         listed: list[tuple[int, int, str]] = []  # (start, end, code) of the councils it names
+        pairs: list[tuple[str, str]] = []  # councils named as one ("North and West Northamptonshire")
         for ent in sent.ents:
             if ent.label_ == "ORG_KNOWN" and ent.ent_id_:
                 org = gazetteer.organisation(ent.ent_id_)
@@ -195,6 +196,15 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
                          or PAST_POST.search(text[sent.start_char:ent.start_char])
                          or PARTNER_AFTER.search(text[ent.end_char:min(sent.end_char, ent.end_char + 120)]))
             if not is_origin:
+                elided = _elided_council(gazetteer, text, ent, code, ctx.reference_year)
+                if elided is not None:  # "North and West Northamptonshire": North Northamptonshire too
+                    start, other = elided
+                    pairs.append((other, code))
+                    councils.append(other)
+                    spans.append((start - offset, other))
+                    listed.append((start, ent.end_char, other))
+                    counts[other] += 1
+                    first_seen.setdefault(other, start)
                 councils.append(code)
                 spans.append((ent.start_char - offset, code))
                 listed.append((ent.start_char, ent.end_char, code))
@@ -202,7 +212,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             first_seen.setdefault(code, ent.start_char)
         ctx.sentences.append(Sentence(len(ctx.sentences), sent, clean, offset, line, bullet, councils,
                                       council_spans=spans, headline=offset < title_end, named=tuple(councils),
-                                      together=_together(text, listed, clean)))
+                                      together=_together(text, listed, clean) or (pairs[0] if len(pairs) == 1 else ())))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
     if counts:
@@ -266,6 +276,27 @@ def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...
             ctx.focus = code
         if code not in ctx.mentioned:
             ctx.mentioned.append(code)
+
+
+#: "North and ", "East & ": the first half of two councils' names that share their last words
+ELIDED = pattern("context.elided")
+
+
+def _elided_council(gazetteer: Gazetteer, text: str, ent: Span, code: str,
+                    year: int | None) -> tuple[int, str] | None:
+    """The council a name shortened before "and" means ("North and West Northamptonshire",
+    "East and West Sussex"): where its word starts, and its code, when the word and the named
+    council's last words name another council."""
+    words = ent.text.split()
+    if len(words) < 2:
+        return None
+    match = ELIDED.search(text, max(0, ent.start_char - 20), ent.start_char)
+    if match is None:
+        return None
+    other = gazetteer.resolve(" ".join([match.group("word"), *words[1:]]), year=year)
+    if other is None or other.code == code:
+        return None
+    return match.start("word"), other.code
 
 
 def _council_in_year(gazetteer: Gazetteer, ent: Span, year: int | None) -> str:

@@ -144,7 +144,19 @@ def extract(ctx: DocContext) -> list[Inspection]:
                          and not FROM.search(before) and not YEARS_AGO.search(stretch)
                          and not STANDING.match(sent.text[position:]))
     found = _announced_year(ctx, _news_year(ctx, found), fresh)
+    found = [_predecessor(ctx, i) for i in found]
     return _merge([i for i in found if _existed(ctx, i)])
+
+
+def _predecessor(ctx: DocContext, insp: Inspection) -> Inspection:
+    """A grade dated before its council existed is its predecessor's, when there is one: "the
+    county's services were rated inadequate four years ago" in 2023, of West Northamptonshire, is
+    Northamptonshire's (abolished in 2021). Without a single predecessor it stays as it is."""
+    council = ctx.gazetteer.by_code(insp.council)
+    if insp.year is None or council is None or council.valid_from is None or insp.year >= council.valid_from:
+        return insp
+    before = [c for c in ctx.gazetteer.councils if insp.council in c.successors and c.valid_in(insp.year)]
+    return replace(insp, council=before[0].code) if len(before) == 1 else insp
 
 
 def _announced_year(ctx: DocContext, found: list[Inspection], fresh: list[bool]) -> list[Inspection]:

@@ -138,7 +138,7 @@ _MARGIN_LINE_CHARS = 120
 _HEAD_LINE_CHARS = 300
 
 
-def _date_anywhere_in_the_margins(lines: list[str], pats: IngestPatterns, tail: int = 6) -> dt.date | None:
+def _date_anywhere_in_the_margins(lines: list[str], pats: IngestPatterns, tail: int = 10) -> dt.date | None:
     """The publication date when no date line was recognised in the head: a labelled date line
     ("Published: 28 February 2019", "The Dales Diary, Thursday 8th February 2024") among the last
     ``tail`` non-blank lines before the comments (papers that print the date at the end), else the first date in a short line of the head

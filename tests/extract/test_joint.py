@@ -109,3 +109,24 @@ def test_what_a_list_of_councils_shares_holds_for_each(extractor):
 def test_a_list_named_again_or_a_contrast_is_not_shared(extractor, body):
     failings = by_council(run(extractor, body), Finding, "failing")
     assert len({council for council, label in failings if label == "high caseloads"}) == 1
+
+
+def test_two_council_names_sharing_their_last_word_name_both(extractor):
+    """'North and West Northamptonshire' names North Northamptonshire as well."""
+    body = ("Children's services across North and West Northamptonshire have been judged to require "
+            "improvement by Ofsted.")
+    ratings = {(i.council, i.rating) for i in run(extractor, body) if isinstance(i, Inspection)}
+    assert ratings == {(NORTH, "requires improvement"), (WEST, "requires improvement")}
+    # a word that names no council with the other's last word adds none
+    body = "Leeds and North Yorkshire were both rated good by Ofsted."
+    assert "E06000061" not in {i.council for i in run(extractor, body) if isinstance(i, Inspection)}
+
+
+def test_a_grade_dated_before_its_council_existed_is_its_predecessors(extractor):
+    """In 2023, West Northamptonshire's 'county' rated inadequate four years ago is Northamptonshire."""
+    body = ("West Northamptonshire's services have been judged to require improvement, a step forward since "
+            "the county's services were rated inadequate four years ago.")
+    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2023, 7, 14))
+               if isinstance(i, Inspection)}
+    assert (OLD_COUNTY, "inadequate", 2019) in ratings
+    assert not {r for r in ratings if r[0] == WEST and r[1] == "inadequate"}

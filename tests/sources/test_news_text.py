@@ -1348,6 +1348,15 @@ def test_a_masthead_and_section_line_are_not_the_headline(head):
     assert "Gazette" not in art.body and "News" not in art.body
 
 
+def test_a_press_release_dated_under_its_notes_to_editors():
+    notes = "".join(f"{n}. A note for editors, number {n}.\n\n" for n in range(1, 5))
+    text = ("Council welcomes Ofsted report\n\nThe council's children's services were rated good.\n\n"
+            f"ENDS\n\nNotes to editors\n\n{notes}Issued: 14 July 2023\n\nShare this page: Facebook | Email\n\n"
+            "Was this page useful? Yes | No\n\nContact us | Accessibility | Cookies\n\nFollow us on social media\n\n"
+            "Back to top\n\nCopyright Ashcombe Borough Council\n")
+    assert parse_text(text, source_file="x.txt").date == dt.date(2023, 7, 14)
+
+
 def test_a_headline_over_its_date_and_share_links_is_no_masthead():
     text = ("Council told to improve its children's services\n\nPublished 3 March 2021\n\n"
             "Share | Tweet | Email\n\nThe council's children's services were rated inadequate on Tuesday.\n")
