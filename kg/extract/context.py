@@ -278,6 +278,8 @@ def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...
             ctx.mentioned.append(code)
 
 
+#: "since 2011", "since April 2018" before a grade: when a state began, not the grade's year
+SINCE_YEAR = pattern("context.since-year")
 #: "North and ", "East & ": the first half of two councils' names that share their last words
 ELIDED = pattern("context.elided")
 
@@ -375,12 +377,19 @@ def year_near(text: str, position: int, window: int = 80, *, end: int | None = N
 
     >>> year_near("rated inadequate in 2016 and moved up to requires improvement in 2019", 41, end=61)
     2019
+
+    A year after "since" before the phrase dates something else, not the phrase:
+
+    >>> year_near("run by a trust since April 2018, were judged good in January", 42, end=46) is None
+    True
     """
     best: tuple[int, int] | None = None
     after = position if end is None else end
     for match in YEAR.finditer(text):
         if match.start() >= position:
             distance = max(0, match.start() - after)
+        elif SINCE_YEAR.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "which have shared a department since 2011, were judged": when a state began
         else:
             distance = (position - match.end()) + 5  # prefer a year that follows
         if distance <= window and (best is None or distance < best[0]):

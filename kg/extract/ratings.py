@@ -38,6 +38,8 @@ HAD_BEEN = pattern("rating-cue.had-been")
 #: "an 'inadequate' council", "the inadequate-rated service": the grade a council stands at, named as
 #: what it is, not a judgement the article announces.
 STANDING = pattern("rating-cue.standing")
+#: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
+PAST_SIMPLE = pattern("rating-cue.past-simple")
 
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
@@ -135,6 +137,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
             hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
             council = _nearest_council(ctx, sent, position)
             year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before, end=match.end() - lo)
+            if year is None and len(matches) == 1 and PAST_SIMPLE.search(before[-40:]):
+                year = _previous_sentence_year(ctx, sent)
             found.append(Inspection(
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),
@@ -157,6 +161,21 @@ def _predecessor(ctx: DocContext, insp: Inspection) -> Inspection:
         return insp
     before = [c for c in ctx.gazetteer.councils if insp.council in c.successors and c.valid_in(insp.year)]
     return replace(insp, council=before[0].code) if len(before) == 1 else insp
+
+
+def _previous_sentence_year(ctx: DocContext, sent) -> int | None:
+    """The one year the sentence before states, in the same paragraph, for a grade told in the past
+    tense without one ("In 2019 Ofsted found that ... The borough was rated inadequate.")."""
+    if sent.index == 0 or YEAR.search(sent.text):
+        return None
+    prev = ctx.sentences[sent.index - 1]
+    if prev.line != sent.line:
+        return None
+    years = {int(m.group()) for m in YEAR.finditer(prev.text)}
+    ref = ctx.reference_date
+    if len(years) != 1 or (ref is not None and next(iter(years)) > ref.year):
+        return None
+    return years.pop()
 
 
 def _announced_year(ctx: DocContext, found: list[Inspection], fresh: list[bool]) -> list[Inspection]:

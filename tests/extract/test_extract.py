@@ -887,6 +887,24 @@ def test_an_earlier_frameworks_adequate_is_a_grade_outside_the_scale(extractor, 
     assert {g for g in got if g[1] == "other"} == expected
 
 
+def test_a_year_after_since_dates_the_clause_not_the_grade(extractor):
+    body = ("Hull and Leeds, which have shared a fostering service since 2011, were both judged good for "
+            "their services for children in 2013.")
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2014, 5, 2)), Inspection)}
+    assert (HULL, "good", 2013) in got and not {g for g in got if g[2] == 2011}
+
+
+def test_a_grade_in_the_past_tense_takes_the_year_of_the_sentence_before(extractor):
+    body = ("In 2019 inspectors found that some children in Hull were left in harmful situations. "
+            "The council was rated inadequate.")
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2024, 5, 2)), Inspection)}
+    assert got == {(HULL, "inadequate", 2019)}
+    # a new paragraph, or the present perfect, is a new story: the article's year
+    body = "In 2019 inspectors visited Hull.\n\nThe council has been rated inadequate."
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2024, 5, 2)), Inspection)}
+    assert got == {(HULL, "inadequate", 2024)}
+
+
 def test_a_past_judgement_without_a_year_stays_undated(extractor):
     body = "Wakefield had previously been rated inadequate, inspectors noted."
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2023, 11, 2)), Inspection)}
