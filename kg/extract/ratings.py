@@ -38,6 +38,8 @@ HAD_BEEN = pattern("rating-cue.had-been")
 #: "an 'inadequate' council", "the inadequate-rated service": the grade a council stands at, named as
 #: what it is, not a judgement the article announces.
 STANDING = pattern("rating-cue.standing")
+#: "Islington, which is rated ", "Camden, a council rated ": the grade is said of the council just named
+OF_PARTNER = pattern("rating-cue.of-partner")
 #: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
 PAST_SIMPLE = pattern("rating-cue.past-simple")
 
@@ -254,9 +256,17 @@ def _named_before(sent, position: int, window: int) -> bool:
 def _nearest_council(ctx: DocContext, sent, position: int) -> str:
     """With several councils in a sentence, the one named closest before the grade."""
     best = sent.council
+    best_end = None
     for ent in sent.span.ents:
         if ent.label_ == "COUNCIL" and ent.ent_id_ and ent.start_char - sent.start <= position:
-            best = ent.ent_id_
+            best, best_end = ent.ent_id_, ent.end_char - sent.start
+    # a council named as a partner ("run in partnership with Hampshire since 2013, and were judged
+    # to require improvement") is not what is graded, unless the grade is said of it ("Islington,
+    # which is rated outstanding"): then the grade is of the council the sentence is about
+    about = [code for offset, code in sent.council_spans if offset <= position]
+    if (best_end is not None and about and best not in {code for _, code in sent.council_spans}
+            and not OF_PARTNER.search(sent.text[best_end:position])):
+        best = about[-1]
     # a shared trust's members named beside it ("AfC, which also runs Kingston's services"): the
     # grade is of the member the article is about
     if best in sent.trust_members and ctx.focus in sent.trust_members:

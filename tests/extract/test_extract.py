@@ -905,6 +905,18 @@ def test_a_grade_in_the_past_tense_takes_the_year_of_the_sentence_before(extract
     assert got == {(HULL, "inadequate", 2024)}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the partner is named between the council and its grade: the grade is the council's
+    ("Hull's children's services, run in partnership with Leeds City Council since 2013, were judged "
+     "to require improvement in 2014.", {(HULL, "requires improvement")}),
+    # the grade said of the partner is the partner's
+    ("Hull has been paired with Leeds, which is rated outstanding.", {(LEEDS, "outstanding")}),
+])
+def test_a_partners_grade_and_the_councils_own(extractor, text, expected):
+    got = {(i.council, i.rating) for i in of(run(extractor, text, date=dt.date(2015, 5, 2)), Inspection)}
+    assert got == expected
+
+
 def test_a_past_judgement_without_a_year_stays_undated(extractor):
     body = "Wakefield had previously been rated inadequate, inspectors noted."
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2023, 11, 2)), Inspection)}
