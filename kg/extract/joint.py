@@ -15,7 +15,10 @@ import dataclasses
 
 from kg.extract.context import DocContext
 from kg.graph.facts import Finding, Inspection, Recommendation, Response, Statistic
+from kg.rules import pattern
 
+#: "jointly owned by", "which also runs", "on behalf of": who owns or runs a trust
+OWNERS = pattern("context.trust-owners")
 #: the facts that hold for a service (people and quotations belong to who said them)
 SERVICE_FACTS = (Inspection, Finding, Recommendation, Response, Statistic)
 
@@ -30,6 +33,7 @@ def expand(ctx: DocContext, facts: list) -> list:
     # one judgement per council, grade and year (as kg.extract.ratings merges them)
     judged = {(f.council, f.rating, f.year) for f in facts if isinstance(f, Inspection)}
     out = []
+    spread: set[int] = set()  # positions in ``out`` of inspection findings given to another member
     for fact in facts:
         out.append(fact)
         if not isinstance(fact, SERVICE_FACTS):
@@ -44,8 +48,25 @@ def expand(ctx: DocContext, facts: list) -> list:
                 if (code, fact.rating, fact.year) in judged:
                     continue
                 judged.add((code, fact.rating, fact.year))
+            elif isinstance(fact, (Finding, Recommendation)) and group == ctx.joint:
+                spread.add(len(out))
             out.append(dataclasses.replace(fact, council=code))
-    return out
+    inspected = _inspected(ctx, out)
+    return [fact for n, fact in enumerate(out) if n not in spread or not inspected or fact.council in inspected]
+
+
+def _inspected(ctx: DocContext, facts: list) -> set[str]:
+    """The trust's members the article's latest judgement is of, when it is of some of them only
+    ("Richmond rated good", in an article about the company that also serves Kingston, graded in
+    an earlier year): what inspectors found is theirs, not every member's. Empty when the latest
+    judgement is of all the members, or of none."""
+    dated = [(f.year, f.council) for f in facts
+             if isinstance(f, Inspection) and f.year is not None and f.council in ctx.joint]
+    if not dated:
+        return set()
+    latest = max(year for year, _ in dated)
+    members = {council for year, council in dated if year == latest}
+    return members if members < set(ctx.joint) else set()
 
 
 def _group(ctx: DocContext, sent, council: str | None) -> tuple[str, ...]:
@@ -53,9 +74,25 @@ def _group(ctx: DocContext, sent, council: str | None) -> tuple[str, ...]:
     together, or the councils a trust serves jointly when the sentence names no single one."""
     if sent is None or council is None:
         return ()
+    if _others_describe_the_trust(sent, council):
+        return ()  # "Richmond has been rated good ... the company jointly owned by Richmond and Kingston"
     if council in sent.together:
         return sent.together
     named = set(sent.named)
     if council in ctx.joint and len(named) != 1 and named <= set(ctx.joint):
         return ctx.joint
-    return ()  # one member named, or another council: the fact is that council's
+    return ()
+
+
+def _others_describe_the_trust(sent, council: str) -> bool:
+    """Whether the sentence is about ``council`` and names the trust's other members only where it
+    says who owns or runs the trust ("Children's services in Richmond have been rated good, since
+    they moved to AfC, the company jointly owned by Richmond and Kingston")."""
+    first: dict[str, int] = {}
+    for offset, code in sent.council_spans:
+        first.setdefault(code, offset)
+    mine = first.get(council)
+    if mine is None:
+        return False
+    cue = OWNERS.search(sent.text, mine)
+    return cue is not None and all(offset > cue.start() for code, offset in first.items() if code != council)  # one member named, or another council: the fact is that council's

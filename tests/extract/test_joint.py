@@ -130,3 +130,18 @@ def test_a_grade_dated_before_its_council_existed_is_its_predecessors(extractor)
                if isinstance(i, Inspection)}
     assert (OLD_COUNTY, "inadequate", 2019) in ratings
     assert not {r for r in ratings if r[0] == WEST and r[1] == "inadequate"}
+
+
+def test_a_company_named_for_who_owns_it_spreads_nothing(extractor):
+    """The article's inspection is of one member: what it found is that member's, and naming the
+    company's owners does not give the others its grade."""
+    body = ("Children's services in Richmond upon Thames have been rated good by Ofsted, in the first "
+            "inspection since they moved to Achieving for Children, the company jointly owned by Richmond "
+            "and Kingston upon Thames.\n\n"
+            "Inspectors found that caseloads were too high in the assessment teams.\n\n"
+            "Kingston's services were judged to require improvement in 2014.")
+    facts = run(extractor, body, date=dt.date(2019, 5, 1))
+    ratings = {(i.council, i.rating, i.year) for i in facts if isinstance(i, Inspection)}
+    assert ratings == {(RICHMOND, "good", 2019), (KINGSTON, "requires improvement", 2014)}
+    assert (KINGSTON, "high caseloads") not in by_council(facts, Finding, "failing")
+    assert (RICHMOND, "high caseloads") in by_council(facts, Finding, "failing")
