@@ -32,7 +32,8 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "nine": 9, "ten": 10, "twenty": 20}
 FRACTION = pattern("statistic.fraction")
 PARTS = {"half": Decimal(50), "a quarter": Decimal(25), "a third": Decimal("33.3"),
-         "two thirds": Decimal("66.7"), "three quarters": Decimal(75)}
+         "two thirds": Decimal("66.7"), "three quarters": Decimal(75), "a fifth": Decimal(20),
+         "two fifths": Decimal(40), "three fifths": Decimal(60), "a tenth": Decimal(10)}
 
 
 @dataclass(frozen=True)

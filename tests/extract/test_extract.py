@@ -825,6 +825,16 @@ def test_proportions_in_words(extractor):
     assert got == {("vacancy rate", Decimal("20")), ("agency rate", Decimal("50"))}
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Almost a fifth of social workers in Slough are agency staff.", {("agency rate", Decimal("20"))}),
+    ("In Slough a tenth of posts were vacant in 2020.", {("vacancy rate", Decimal("10"))}),
+    ("Social workers in Slough are looking after an average of 23 children each.", {("caseload", Decimal("23"))}),
+    ("Slough Borough Council is responsible for 400 children in care.", set()),
+])
+def test_more_proportions_and_caseloads_in_words(extractor, text, expected):
+    assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
+
+
 def test_denied_findings_and_ruled_out_responses(extractor):
     body = ("Slough Borough Council was inspected.\n\n"
             "Inspectors did not identify any children at immediate risk of harm.\n\n"
