@@ -68,11 +68,14 @@ HOLDOUT_6 = AnnotatedSet("holdout-6", config.DATA / "holdout-6", min_articles=24
 #: the seventh (1000-1011, 1050-1061), written by two helpers at the start of session 20 and scored
 #: once after the session's last extraction change (data/holdout-7/README.md)
 HOLDOUT_7 = AnnotatedSet("holdout-7", config.DATA / "holdout-7", min_articles=24, body_words=(150, 950))
+#: the eighth (1100-1111, 1150-1161), written by two helpers after set 7 was scored, to measure
+#: session 20's later changes (data/holdout-8/README.md)
+HOLDOUT_8 = AnnotatedSet("holdout-8", config.DATA / "holdout-8", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8, NEWS)
 #: the sets written to measure (what the reader makes of their dates is measured, not tested)
-HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7)
+HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
