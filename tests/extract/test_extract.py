@@ -678,10 +678,17 @@ def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
     ("The council should make sure that reviews of children's plans always take place on time.", "delays and timeliness"),
     ("Ofsted asked the council to strengthen the recording of management decisions on children's files.",
      "management oversight"),
+    ("The inspectors' report calls for better supervision of newly qualified staff.", "supervision"),
+    ("Ofsted wants to see the council reduce its reliance on agency staff.", "agency staff reliance"),
 ])
 def test_recommendation_areas_named_as_subject_or_in_plain_words(extractor, text, label):
     got = labels(run(extractor, "Leeds City Council was inspected in the spring. " + text), Recommendation, "failing")
     assert (LEEDS, label) in got
+
+
+def test_what_a_union_calls_for_is_no_recommendation(extractor):
+    body = "Leeds City Council was inspected in the spring. Unison called for an end to high caseloads in Leeds."
+    assert not labels(run(extractor, body), Recommendation, "failing")
 
 
 def test_figures_a_union_reports_and_rates_aimed_for_are_not_statistics(extractor):
