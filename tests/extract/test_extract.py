@@ -561,6 +561,8 @@ def test_a_past_post_council_is_not_the_subject(extractor, sentence):
     ("It has introduced a £3,000 payment for social workers who stay for two years.", "retention strategy"),
     ("The council has begun an audit of all children's plans.", "review"),
     ("It has created two new deputy director posts to strengthen the management structure.", "restructure"),
+    ("The council has also appointed six advanced practitioners to support less experienced colleagues.",
+     "recruitment"),
 ])
 def test_responses_stated_as_actions(extractor, sentence, label):
     """What a council did, said without the type's word."""
@@ -572,6 +574,8 @@ def test_responses_stated_as_actions(extractor, sentence, label):
     ("Opposition councillors in Hull called on the cabinet member to resign.", "leadership change"),
     ("Hull City Council is weighing up whether to commission an external review.", "review"),
     ("Hull has flown in 22 social workers from Zimbabwe to plug gaps.", "funding"),
+    ("Options still on the table in Hull include a market supplement for hard-to-fill posts.", "retention strategy"),
+    ("Hull City Council told the union it is \"looking at\" a market supplement.", "retention strategy"),
 ])
 def test_calls_options_and_moneyless_acts_are_not_those_responses(extractor, sentence, label):
     body = "Hull City Council was rated inadequate in March. " + sentence
