@@ -531,6 +531,9 @@ def test_origin_council_is_not_the_subject(extractor):
     ("Inspectors said some Hull referrals were not dealt with within a working day.", "delays and timeliness"),
     ("In Hull, some decisions were recorded without a manager's signature.", "management oversight"),
     ("Inspectors found some Hull social workers were carrying more than 30 cases.", "high caseloads"),
+    ("In Hull, some parents were not asked for their consent before information was shared.",
+     "consent and thresholds"),
+    ("Inspectors found that interim managers were covering several key posts in Hull.", "agency staff reliance"),
 ])
 def test_failings_stated_in_the_inspectorate_idiom(extractor, text, label):
     assert (HULL, label) in labels(run(extractor, text), Finding, "failing")
