@@ -62,6 +62,8 @@ APPOINTED_NAME = pattern("person.appointed-name")
 ROLE_NAME = pattern("person.role-name")
 #: "has appointed Gillian Rowe, formerly ..., as interim director of children's services"
 APPOINTED_AS = pattern("person.appointed-as")
+#: "Rebecca Holt became interim director of children's services at ...": a post taken up
+BECAME = pattern("person.became")
 #: ", formerly assistant director in ...": the post held before, not the one the sentence is about
 FORMER_POST = pattern("person.former-post")
 #: "the finance director": with no other organisation named, a post of the council
@@ -218,6 +220,10 @@ def extract(ctx: DocContext) -> list[Membership | Quotation]:
         elif m and ROLE_WORD.search(m.group("role")) and not ROLE_HAS_VERB.search(m.group("role")):
             role = m.group("role")
             span = (name_end + m.start("role"), name_end + m.end("role"))
+        elif (became := BECAME.match(after)) and ROLE_WORD.search(became.group("role")) \
+                and not NOT_ROLE.search(became.group("role")):
+            role = became.group("role")
+            span = (name_end + became.start("role"), name_end + became.end("role"))
         elif rel and (rel.group("verb") or ROLE_WORD.search(rel.group("role") or "")):
             if rel.group("verb"):
                 noun = next(v for k, v in RELATIVE_VERBS.items() if rel.group("verb").startswith(k))

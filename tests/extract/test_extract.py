@@ -769,6 +769,10 @@ def test_national_figure_is_a_statistic_without_a_council(extractor):
      ("Ruth Askew", "panel chair", HULL, None)),
     ("Commissioner Graham Stanier, who was appointed by the Secretary of State in January, has reported.",
      ("Graham Stanier", "Commissioner", None, "dfe")),
+    ("Cllr Jane Smith, executive member for children, said the council would act.",
+     ("Jane Smith", "executive member for children", HULL, None)),
+    ("Jane Smith became interim director of children's services at Hull City Council last spring.",
+     ("Jane Smith", "interim director of children's services", HULL, None)),
 ])
 def test_posts_with_commas_appointments_and_honorifics(extractor, sentence, expected):
     body = "Hull City Council was inspected in the spring. " + sentence
@@ -783,6 +787,11 @@ def test_posts_with_commas_appointments_and_honorifics(extractor, sentence, expe
 def test_names_without_the_words_before_them(extractor, sentence, name):
     body = "Hull City Council was inspected in the spring. " + sentence
     assert {m.person for m in of(run(extractor, body), Membership)} == {name}
+
+
+def test_what_someone_became_first_is_no_post(extractor):
+    body = "Hull City Council was inspected in the spring. Jane Smith became the first council leader to resign."
+    assert not of(run(extractor, body), Membership)
 
 
 def test_a_former_post_is_not_the_post(extractor):
