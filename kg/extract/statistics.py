@@ -25,6 +25,8 @@ ELSEWHERE = pattern("statistic.elsewhere")
 TARGET_AFTER = pattern("statistic.target-after")
 #: a sentence that points at a council ("its", "the borough"): not part of a run of national figures
 LOCAL_REFERENCE = pattern("statistic.local-reference")
+#: "that figure", "the rate": a figure of the measure the sentence before gave
+ANAPHOR = pattern("statistic.anaphor")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -76,6 +78,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
     out: list[Statistic] = []
     last_year: int | None = None
     last_national = -10  # index of the last sentence that gave a national or regional figure
+    last_rate: tuple[int, int, object] | None = None  # (sentence index, line, measure rule) of the last rate
     for sent in ctx.sentences:
         text = sent.text
         if sent.is_claim:
@@ -92,6 +95,11 @@ def extract(ctx: DocContext) -> list[Statistic]:
             ((m.start(), m.end(), rule) for rule in measure_rules for m in rule.finditer(text)),
             key=lambda k: k[0],
         )
+        if not keywords and last_rate is not None and last_rate[0] == sent.index - 1 and last_rate[1] == sent.line:
+            # "30% of its social workers were agency staff. That figure has now fallen to 26%."
+            anaphor = ANAPHOR.search(text)
+            if anaphor:
+                keywords = [(anaphor.start(), anaphor.end(), last_rate[2])]
         if not keywords:
             continue
         sentence_years = [int(y) for y in YEAR.findall(text)]
@@ -125,6 +133,7 @@ def extract(ctx: DocContext) -> list[Statistic]:
                                  sent.evidence(rule.id, lo, hi), year=year, unit="percent"))
             taken.add(m.start())
             last_year = year or last_year
+            last_rate = (sent.index, sent.line, rule)
         # Caseload figures: numbers after the word, introduced like a quantity.
         for start, end, rule in keywords:
             if rule.label != "caseload":

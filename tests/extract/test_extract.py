@@ -858,6 +858,15 @@ def test_more_proportions_and_caseloads_in_words(extractor, text, expected):
     assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
 
 
+def test_that_figure_is_of_the_measure_the_sentence_before_gave(extractor):
+    body = "In Slough, 30% of social workers were agency staff last year. That figure has now fallen to 26%."
+    got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {("agency rate", Decimal("30")), ("agency rate", Decimal("26"))}
+    # in a new paragraph it refers to nothing the extractor can see
+    body = "In Slough, 30% of social workers were agency staff last year.\n\nThat figure is 26% in Reading."
+    assert {(s.measure, s.value) for s in of(run(extractor, body), Statistic)} == {("agency rate", Decimal("30"))}
+
+
 def test_denied_findings_and_ruled_out_responses(extractor):
     body = ("Slough Borough Council was inspected.\n\n"
             "Inspectors did not identify any children at immediate risk of harm.\n\n"
