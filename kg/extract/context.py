@@ -41,6 +41,9 @@ PARTNER = pattern("context.partner")
 #: Words after a council's name that make it a partner ("named Essex County Council as the
 #: county's improvement partner", "Hampshire was directed ... to help turn them around").
 PARTNER_AFTER = pattern("context.partner-after")
+#: "a cash-strapped Essex council", "an Essex authority": a council in that area, not the county
+INDEFINITE = pattern("context.indefinite")
+INDEFINITE_AFTER = pattern("context.indefinite-after")
 #: What stands between two councils of one list (", ", " and "), and words that say the list's
 #: councils share what the sentence states ("both", "each", "all").
 LIST_JOINER = pattern("context.list-joiner")
@@ -193,6 +196,8 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             # the sentence is about
             before = text[max(0, ent.start_char - 40):ent.start_char]
             is_origin = (ORIGIN.search(before) or PARTNER.search(before)
+                         or (INDEFINITE.search(before) and (INDEFINITE_AFTER.match(text, ent.end_char)
+                                                            or INDEFINITE_AFTER.search(ent.text)))
                          or PAST_POST.search(text[sent.start_char:ent.start_char])
                          or PARTNER_AFTER.search(text[ent.end_char:min(sent.end_char, ent.end_char + 120)]))
             if not is_origin:

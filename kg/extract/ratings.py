@@ -263,10 +263,11 @@ def _nearest_council(ctx: DocContext, sent, position: int) -> str:
     # a council named as a partner ("run in partnership with Hampshire since 2013, and were judged
     # to require improvement") is not what is graded, unless the grade is said of it ("Islington,
     # which is rated outstanding"): then the grade is of the council the sentence is about
+    # ("a cash-strapped Essex council", a council in Essex, is the article's own when none is named)
     about = [code for offset, code in sent.council_spans if offset <= position]
-    if (best_end is not None and about and best not in {code for _, code in sent.council_spans}
+    if (best_end is not None and best not in {code for _, code in sent.council_spans}
             and not OF_PARTNER.search(sent.text[best_end:position])):
-        best = about[-1]
+        best = about[-1] if about else (sent.council or best)
     # a shared trust's members named beside it ("AfC, which also runs Kingston's services"): the
     # grade is of the member the article is about
     if best in sent.trust_members and ctx.focus in sent.trust_members:

@@ -959,6 +959,14 @@ def test_a_partners_grade_and_the_councils_own(extractor, text, expected):
     assert got == expected
 
 
+def test_a_council_of_a_county_named_with_an_indefinite_article_is_not_the_county(extractor):
+    """'a cash-strapped Essex council' is a council in Essex: the one the article goes on to name."""
+    body = ("Children's services at a cash-strapped Essex council have been rated inadequate by Ofsted.\n\n"
+            "Thurrock Council was handed the lowest grade after an inspection in January.")
+    got = {(i.council, i.rating) for i in of(run(extractor, body, date=dt.date(2023, 3, 14)), Inspection)}
+    assert got == {("E06000034", "inadequate")}
+
+
 def test_a_past_judgement_without_a_year_stays_undated(extractor):
     body = "Wakefield had previously been rated inadequate, inspectors noted."
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2023, 11, 2)), Inspection)}
