@@ -534,6 +534,12 @@ def test_origin_council_is_not_the_subject(extractor):
     ("In Hull, some parents were not asked for their consent before information was shared.",
      "consent and thresholds"),
     ("Inspectors found that interim managers were covering several key posts in Hull.", "agency staff reliance"),
+    ("In Hull, a succession of interim directors meant nobody was in charge.", "leadership"),
+    ("Hull's senior managers had not had a firm enough grip on frontline practice.", "leadership"),
+    ("In Hull, referrals from schools had sat in an inbox for days before anyone read them.",
+     "front door and referrals"),
+    ("Some children in Hull were seeing a new social worker every few months.", "changes of social worker"),
+    ("Inspectors found Hull's managers do not consistently challenge poor practice.", "management oversight"),
 ])
 def test_failings_stated_in_the_inspectorate_idiom(extractor, text, label):
     assert (HULL, label) in labels(run(extractor, text), Finding, "failing")
