@@ -693,6 +693,10 @@ def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
      "management oversight"),
     ("The inspectors' report calls for better supervision of newly qualified staff.", "supervision"),
     ("Ofsted wants to see the council reduce its reliance on agency staff.", "agency staff reliance"),
+    ("Inspectors said the council must 'as a matter of urgency' ensure that all referrals are screened within a day.",
+     "front door and referrals"),
+    ("Its areas for improvement include making sure managers' decisions on cases are clearly recorded.",
+     "management oversight"),
 ])
 def test_recommendation_areas_named_as_subject_or_in_plain_words(extractor, text, label):
     got = labels(run(extractor, "Leeds City Council was inspected in the spring. " + text), Recommendation, "failing")
