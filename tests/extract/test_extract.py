@@ -697,10 +697,20 @@ def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
      "front door and referrals"),
     ("Its areas for improvement include making sure managers' decisions on cases are clearly recorded.",
      "management oversight"),
+    ("The report set out three priorities for the council: reducing caseloads and strengthening supervision.",
+     "high caseloads"),
+    ("The council was told it must get a grip on staff turnover.", "staff turnover"),
+    ("Inspectors want leaders to focus on the quality of supervision.", "supervision"),
 ])
 def test_recommendation_areas_named_as_subject_or_in_plain_words(extractor, text, label):
     got = labels(run(extractor, "Leeds City Council was inspected in the spring. " + text), Recommendation, "failing")
     assert (LEEDS, label) in got
+
+
+def test_what_a_council_wants_is_no_recommendation(extractor):
+    body = ("Leeds City Council was inspected in the spring. \"We want to make sure our social workers have "
+            "manageable caseloads and good supervision,\" the director said.")
+    assert not labels(run(extractor, body), Recommendation, "failing")
 
 
 def test_what_a_union_calls_for_is_no_recommendation(extractor):
