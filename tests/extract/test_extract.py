@@ -483,8 +483,9 @@ def test_the_classifier_rarely_takes_a_counter_example_for_a_fact(extractor):
     negatives for the trained classifier too. It is a statistical model and gets some wrong (6 of
     the 26 when it was trained: a fall in turnover, regular supervision, a practice review, two
     training sentences, the Children's Commissioner); this bounds what share, so that a retrained
-    model that learnt less fails. The rules gain counter-examples (session 20: 8 of 89, the new one
-    "managers consistently challenge poor practice"), so the bound is a share of them: 7 of 26 then."""
+    model that learnt less fails. The rules gain counter-examples (89 in session 20, 8 of them
+    taken, the new one "managers consistently challenge poor practice"), so the bound is a share
+    of them: one in ten."""
     cases = list(_counter_cases())
     wrong = []
     for param in cases:
@@ -494,7 +495,7 @@ def test_the_classifier_rarely_takes_a_counter_example_for_a_fact(extractor):
         if rule.label in {getattr(f, attr) for f in of(facts, cls) if f.evidence.rule.startswith("model:")}:
             wrong.append(param.id)
     assert len(cases) >= 20
-    assert len(wrong) <= 7 / 26 * len(cases), (len(cases), wrong)
+    assert len(wrong) <= len(cases) / 10, (len(cases), wrong)
 
 
 def test_each_clause_keeps_its_own_council(extractor):
