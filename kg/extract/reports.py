@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from kg import config
 from kg.extract import failings
-from kg.extract.classifier import SentenceClassifier
+from kg.extract.classifier import REPORT_CATEGORY_THRESHOLD, SentenceClassifier
 from kg.graph.facts import (
     Article,
     ArticleFacts,
@@ -334,7 +334,7 @@ def _findings(article: Article, code: str | None, rules: RuleSet, patterns: Repo
             kind, kind_score = scores.kind()
             if kind == "neither" or len(sentence.split()) < 4:
                 continue
-            for label, score in scores.failings():
+            for label, score in scores.failings(REPORT_CATEGORY_THRESHOLD):
                 if label not in found:
                     out.append(Finding(code, label, evidence(classifier.name, sentence, start, where,
                                                              round(kind_score * score, 3))))

@@ -358,6 +358,24 @@ def test_the_classifier_adds_findings_the_rules_miss_with_its_score(gazetteer: G
         assert 0 < f.evidence.confidence <= 1 and f.evidence.location
 
 
+def test_a_report_names_a_category_the_model_is_less_sure_of(ilacs_2024: Article, gazetteer: Gazetteer) -> None:
+    """In a report a category counts from REPORT_CATEGORY_THRESHOLD (0.6), below the news one (0.7)."""
+    from kg.extract.classifier import CATEGORY_THRESHOLD, REPORT_CATEGORY_THRESHOLD, Scores
+
+    score = (REPORT_CATEGORY_THRESHOLD + CATEGORY_THRESHOLD) / 2
+
+    class Unsure:
+        name = "model:stub@0.0.0"
+
+        def scores(self, texts):
+            return [Scores({"finding": 0.9, "failing:supervision": score}) for _ in texts]
+
+    assert REPORT_CATEGORY_THRESHOLD < score < CATEGORY_THRESHOLD
+    added = [f for f in report_facts(ilacs_2024, gazetteer, classifier=Unsure()).facts
+             if isinstance(f, Finding) and f.evidence.rule == Unsure.name]
+    assert added and {f.failing for f in added} == {"supervision"}
+
+
 def test_every_evidence_is_verbatim_at_its_offset(ilacs_2024: Article, gazetteer: Gazetteer) -> None:
     result = report_facts(ilacs_2024, gazetteer)
     text = ilacs_2024.text_for_extraction
