@@ -889,6 +889,14 @@ def test_that_figure_is_of_the_measure_the_sentence_before_gave(extractor):
     assert {(s.measure, s.value) for s in of(run(extractor, body), Statistic)} == {("agency rate", Decimal("30"))}
 
 
+def test_a_rate_of_children_and_family_social_worker_posts_is_a_workforce_rate(extractor):
+    body = ("The figures show that at 30 September 2018:\n\n"
+            "• 16% of children and family social worker posts in England were vacant;\n"
+            "• 15.8% of social workers were employed through agencies.")
+    got = {(s.council, s.measure, s.value) for s in of(run(extractor, body), Statistic)}
+    assert got == {(None, "vacancy rate", Decimal("16")), (None, "agency rate", Decimal("15.8"))}
+
+
 def test_denied_findings_and_ruled_out_responses(extractor):
     body = ("Slough Borough Council was inspected.\n\n"
             "Inspectors did not identify any children at immediate risk of harm.\n\n"
