@@ -38,6 +38,8 @@ HAD_BEEN = pattern("rating-cue.had-been")
 #: "an 'inadequate' council", "the inadequate-rated service": the grade a council stands at, named as
 #: what it is, not a judgement the article announces.
 STANDING = pattern("rating-cue.standing")
+#: The label of a grade outside the four-point scale ("adequate", 2009-2013): always a past one.
+EARLIER_FRAMEWORK = "other"
 #: "Islington, which is rated ", "Camden, a council rated ": the grade is said of the council just named
 OF_PARTNER = pattern("rating-cue.of-partner")
 #: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
@@ -191,13 +193,13 @@ def _announced_year(ctx: DocContext, found: list[Inspection], fresh: list[bool])
     undated: dict[str, set[str]] = {}
     latest: dict[str, int] = {}
     for insp, new in zip(found, fresh):
-        if insp.year is None and new:
+        if insp.year is None and new and insp.rating != EARLIER_FRAMEWORK:  # an earlier framework's is no new grade
             undated.setdefault(insp.council, set()).add(insp.rating)
         elif insp.year is not None:
             latest[insp.council] = max(latest.get(insp.council, insp.year), insp.year)
     out = []
     for insp, new in zip(found, fresh):
-        if (insp.year is None and new and len(undated[insp.council]) == 1
+        if (insp.year is None and new and insp.rating != EARLIER_FRAMEWORK and len(undated[insp.council]) == 1
                 and insp.council in latest and latest[insp.council] < ref.year):
             insp = replace(insp, year=ref.year)
         out.append(insp)
@@ -220,14 +222,16 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
     ref = ctx.reference_date
     if ref is None:
         return found
-    councils_with_year = {i.council for i in found if i.year is not None}
+    councils_with_year = {i.council for i in found if i.year is not None and i.rating != EARLIER_FRAMEWORK}
     grades: dict[str, set[str]] = {}
     for i in found:
-        grades.setdefault(i.council, set()).add(i.rating)
+        if i.rating != EARLIER_FRAMEWORK:  # an earlier framework's grade is a past one: it leaves the new one alone
+            grades.setdefault(i.council, set()).add(i.rating)
     out = []
     for insp in found:
         text = insp.evidence.text
-        if (insp.year is None and insp.council not in councils_with_year and len(grades[insp.council]) == 1
+        if (insp.year is None and insp.rating != EARLIER_FRAMEWORK
+                and insp.council not in councils_with_year and len(grades[insp.council]) == 1
                 and not PAST.search(text) and not HAD_BEEN.search(text)
                 and not FROM.search(text)):
             insp = replace(insp, year=ref.year)

@@ -959,6 +959,13 @@ def test_an_earlier_frameworks_adequate_is_a_grade_outside_the_scale(extractor, 
     assert {g for g in got if g[1] == "other"} == expected
 
 
+def test_an_earlier_frameworks_grade_leaves_the_new_one_its_year(extractor):
+    body = ("Ofsted has rated Hull City Council's children's services inadequate.\n\n"
+            "Hull was rated adequate at its previous inspection of safeguarding services.")
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2016, 11, 11)), Inspection)}
+    assert got == {(HULL, "inadequate", 2016), (HULL, "other", None)}
+
+
 def test_a_year_after_since_dates_the_clause_not_the_grade(extractor):
     body = ("Hull and Leeds, which have shared a fostering service since 2011, were both judged good for "
             "their services for children in 2013.")
