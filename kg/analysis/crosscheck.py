@@ -42,6 +42,7 @@ from kg.analysis.official import (
     source_node,
 )
 from kg.files import atomic_write
+from kg.graph.facts import EARLIER_FRAMEWORK
 from kg.graph.gazetteer import Gazetteer
 from kg.graph.namespaces import (
     CKG,
@@ -58,8 +59,6 @@ log = logging.getLogger(__name__)
 #: How far the date a document gives may lie from the official inspection's last day.
 DATE_TOLERANCE = dt.timedelta(days=75)
 
-#: the RatingScheme's label for a grade outside the four-point scale (kg/extract/ratings.py)
-EARLIER_FRAMEWORK = "other"
 AGREES, DISAGREES, NOT_IN_RECORD, NO_GRADE, UNKNOWN_COUNCIL, UNGRADED = (
     "agrees", "disagrees", "not in record", "record has no grade", "council not in record", "ungraded visit")
 

@@ -81,7 +81,7 @@ def _group(ctx: DocContext, sent, council: str | None) -> tuple[str, ...]:
     named = set(sent.named)
     if council in ctx.joint and len(named) != 1 and named <= set(ctx.joint):
         return ctx.joint
-    return ()
+    return ()  # one member named, or another council: the fact is that council's
 
 
 def _others_describe_the_trust(sent, council: str) -> bool:
@@ -95,4 +95,4 @@ def _others_describe_the_trust(sent, council: str) -> bool:
     if mine is None:
         return False
     cue = OWNERS.search(sent.text, mine)
-    return cue is not None and all(offset > cue.start() for code, offset in first.items() if code != council)  # one member named, or another council: the fact is that council's
+    return cue is not None and all(offset > cue.start() for code, offset in first.items() if code != council)

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from kg.extract.context import GENERIC, YEAR, DocContext, year_near
-from kg.graph.facts import Inspection
+from kg.graph.facts import EARLIER_FRAMEWORK, Inspection
 from kg.rules import pattern
 from kg.sources.dates import month_number
 
@@ -38,8 +38,6 @@ HAD_BEEN = pattern("rating-cue.had-been")
 #: "an 'inadequate' council", "the inadequate-rated service": the grade a council stands at, named as
 #: what it is, not a judgement the article announces.
 STANDING = pattern("rating-cue.standing")
-#: The label of a grade outside the four-point scale ("adequate", 2009-2013): always a past one.
-EARLIER_FRAMEWORK = "other"
 #: "Islington, which is rated ", "Camden, a council rated ": the grade is said of the council just named
 OF_PARTNER = pattern("rating-cue.of-partner")
 #: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
@@ -222,11 +220,12 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
     ref = ctx.reference_date
     if ref is None:
         return found
-    councils_with_year = {i.council for i in found if i.year is not None and i.rating != EARLIER_FRAMEWORK}
+    # an earlier framework's grade is a past one: it leaves the grade the article announces alone
+    on_scale = [i for i in found if i.rating != EARLIER_FRAMEWORK]
+    councils_with_year = {i.council for i in on_scale if i.year is not None}
     grades: dict[str, set[str]] = {}
-    for i in found:
-        if i.rating != EARLIER_FRAMEWORK:  # an earlier framework's grade is a past one: it leaves the new one alone
-            grades.setdefault(i.council, set()).add(i.rating)
+    for i in on_scale:
+        grades.setdefault(i.council, set()).add(i.rating)
     out = []
     for insp in found:
         text = insp.evidence.text
@@ -241,7 +240,7 @@ def _news_year(ctx: DocContext, found: list[Inspection]) -> list[Inspection]:
 
 def _grade_position(match: re.Match, label: str) -> int:
     """Where the grade word itself stands in a match that may include its context."""
-    word = {"requires improvement": "requir", "other": "adequate"}.get(label, label)
+    word = {"requires improvement": "requir", EARLIER_FRAMEWORK: "adequate"}.get(label, label)
     found = match.group().lower().rfind(word)
     if found < 0:
         # "judged ... to be outstanding, the highest grade": the phrase names the grade just before it

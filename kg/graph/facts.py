@@ -70,6 +70,11 @@ class Evidence:
     confidence: float | None = None  # the trained model's score, for a fact a model found (None for a rule's)
 
 
+#: The RatingScheme's prefLabel for a grade outside the four-point scale: the "adequate" of the
+#: 2009-2013 frameworks (ckg:rating-other), always a past grade.
+EARLIER_FRAMEWORK = "other"
+
+
 @dataclass(frozen=True)
 class SubJudgement:
     """The grade of one judgement area within an inspection ("help and protection": "good")."""
