@@ -66,16 +66,19 @@ HOLDOUT_5 = AnnotatedSet("holdout-5", config.DATA / "holdout-5", min_articles=24
 #: session's last extraction change; development data since session 20 (data/holdout-6/README.md)
 HOLDOUT_6 = AnnotatedSet("holdout-6", config.DATA / "holdout-6", min_articles=24, body_words=(150, 950))
 #: the seventh (1000-1011, 1050-1061), written by two helpers at the start of session 20 and scored
-#: once after the session's last extraction change (data/holdout-7/README.md)
+#: once after the session's first changes; development data since session 21 (data/holdout-7/README.md)
 HOLDOUT_7 = AnnotatedSet("holdout-7", config.DATA / "holdout-7", min_articles=24, body_words=(150, 950))
 #: the eighth (1100-1111, 1150-1161), written by two helpers after set 7 was scored, to measure
-#: session 20's later changes (data/holdout-8/README.md)
+#: session 20's later changes; development data since session 21 (data/holdout-8/README.md)
 HOLDOUT_8 = AnnotatedSet("holdout-8", config.DATA / "holdout-8", min_articles=24, body_words=(150, 950))
+#: the ninth (1200-1211, 1250-1261), written by two helpers at the start of session 21, many
+#: judgements per article, scored once after the session's last extraction change (data/holdout-9/README.md)
+HOLDOUT_9 = AnnotatedSet("holdout-9", config.DATA / "holdout-9", min_articles=24, body_words=(150, 950))
 #: news articles written to train the sentence classifier (odd numbers are kept out of training: data/annotations/news/README.md)
 NEWS = AnnotatedSet("news", config.DATA / "annotations" / "news", min_articles=40, body_words=(150, 950))
-SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8, NEWS)
+SETS = (DEV, HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8, HOLDOUT_9, NEWS)
 #: the sets written to measure (what the reader makes of their dates is measured, not tested)
-HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8)
+HELD_OUT = (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6, HOLDOUT_7, HOLDOUT_8, HOLDOUT_9)
 
 #: The top concepts of CONTRACT.md's schemes, by prefLabel; "other" is allowed in gold (not scored).
 RATINGS = {"outstanding", "good", "requires improvement", "inadequate"}
@@ -226,8 +229,17 @@ def test_gold_councils_resolve_to_their_short_name(aset: AnnotatedSet, path: Pat
     year = dt.date.fromisoformat(doc["published"]).year
     for name in doc["councils"]:
         council = gaz.resolve(name, year=year)
+        # a held-out set's annotators never see the gazetteer: any of a council's names will do
+        # (the scorer folds "Bedford Borough" and "Bedford" alike), and a former council named
+        # for its own grades ("Poole", rated in 2016, in a 2024 article) is the one of those years
+        rated = [r["year"] for r in doc["ratings"] if r["council"] == name and r["year"]]
+        if aset in HELD_OUT and rated and (council is None or council.name != name):
+            council = gaz.resolve(name, year=min(rated)) or council
         assert council is not None, f"{name!r} does not resolve"
-        assert council.name == name, f"{name!r} should be written as its short name {council.name!r}"
+        if aset in HELD_OUT:
+            assert name.lower() in {label.lower() for label in council.labels}, f"{name!r} is not a name of {council.name!r}"
+        else:
+            assert council.name == name, f"{name!r} should be written as its short name {council.name!r}"
         # (a training article may speak of a former council after its year: "Cumbria" in 2023; a
         # held-out article may name one for a grade it was given while it existed)
         past_grade = aset in HELD_OUT and any(r["council"] == name and r["year"] and council.valid_in(r["year"])
