@@ -324,6 +324,8 @@ def _attribute(ctx: DocContext) -> None:
     last_index = -10
     last_line = -1
     recent: list[str] = []
+    pair: tuple[str, ...] = ()  # the two councils the last sentence naming councils named
+    pair_index = -10
     for sent in ctx.sentences:
         # "the county" / "the city council" inside a sentence point at the last council of that kind
         for m in TIER.finditer(sent.text):
@@ -336,6 +338,8 @@ def _attribute(ctx: DocContext) -> None:
             last = ctx.focus if ctx.focus in sent.councils else sent.councils[-1]
             last_index, last_line = sent.index, sent.line
             recent = [c for c in recent if c not in sent.councils] + list(sent.councils)
+            named = tuple(dict.fromkeys(sent.named))
+            pair, pair_index = (named if len(named) == 2 else ()), sent.index
             continue
         kind = TIER.search(sent.text)
         chosen = _last_of_kind(ctx, recent, kind.group(1).lower()) if kind else None
@@ -345,6 +349,11 @@ def _attribute(ctx: DocContext) -> None:
         elif ctx.joint and JOINT_REFERENCE.search(sent.text):
             # "the councils", "the trust" in an article about a trust serving several councils
             sent.council = ctx.focus if ctx.focus in ctx.joint else ctx.joint[0]
+            last, last_index, last_line = sent.council, sent.index, sent.line
+        elif pair and sent.index - pair_index <= PAIR_DISTANCE and PAIR_REFERENCE.search(sent.text):
+            # "Both councils had been rated good": the two councils named just before, each
+            sent.council = ctx.focus if ctx.focus in pair else pair[0]
+            sent.together = pair
             last, last_index, last_line = sent.council, sent.index, sent.line
         elif GENERIC.search(sent.text) and not OWN_COUNCIL.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
@@ -360,14 +369,23 @@ TIER = pattern("context.tier")
 #: "the councils", "both councils", "the trust": the councils one trust serves, when the article is
 #: about such a trust (:attr:`DocContext.joint`).
 JOINT_REFERENCE = pattern("context.joint-reference")
+#: "both councils", "the two authorities", "each council": the two councils named just before
+PAIR_REFERENCE = pattern("context.pair-reference")
+#: how many sentences after the one naming two councils "both councils" may still mean them
+PAIR_DISTANCE = 3
 #: "the councils", "both councils", "the two authorities": an article about what a trust does for
 #: several councils together (not one that names a trust's other councils in passing)
 JOINT_PLURAL = pattern("context.joint-plural")
 
 
+#: what a council of a kind the text names is called ("the island" is the Isle of Wight or of Scilly)
+KIND_NAMES = {"island": "isle"}
+
+
 def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
     """The last council of that kind named; the article's own council when it is one of them."""
     year = ctx.reference_year
+    kind = KIND_NAMES.get(kind, kind)
     matching = [code for code in recent
                 if (c := ctx.gazetteer.by_code(code)) and kind in f"{c.official_name} {c.authority_type}".lower()
                 and (year is None or c.valid_in(year))]  # "the county" in 2024 is not one abolished in 2021

@@ -32,15 +32,24 @@ def expand(ctx: DocContext, facts: list) -> list:
     starts = [s.start for s in ctx.sentences]
     # one judgement per council, grade and year (as kg.extract.ratings merges them)
     judged = {(f.council, f.rating, f.year) for f in facts if isinstance(f, Inspection)}
+    # the grades each sentence gives its councils: a sentence that gives two of a trust's members
+    # different grades tells them apart ("Inspectors rated Kingston's services good, but Richmond's were
+    # judged to require improvement"), so neither grade is shared
+    graded: dict[int, set[tuple[str, str]]] = {}
+    for fact in facts:
+        if isinstance(fact, Inspection):
+            graded.setdefault(_sentence_index(starts, fact), set()).add((fact.council, fact.rating))
     out = []
     spread: set[int] = set()  # positions in ``out`` of inspection findings given to another member
     for fact in facts:
         out.append(fact)
         if not isinstance(fact, SERVICE_FACTS):
             continue
-        index = bisect.bisect_right(starts, fact.evidence.start) - 1
+        index = _sentence_index(starts, fact)
         sent = ctx.sentences[index] if index >= 0 else None
         group = _group(ctx, sent, fact.council)
+        if isinstance(fact, Inspection) and group == ctx.joint and _told_apart(graded[index], group):
+            continue  # the trust's members graded one by one
         for code in group:
             if code == fact.council:
                 continue
@@ -53,6 +62,17 @@ def expand(ctx: DocContext, facts: list) -> list:
             out.append(dataclasses.replace(fact, council=code))
     inspected = _inspected(ctx, out)
     return [fact for n, fact in enumerate(out) if n not in spread or not inspected or fact.council in inspected]
+
+
+def _told_apart(grades: set[tuple[str, str]], members: tuple[str, ...]) -> bool:
+    """Whether a sentence gives several of the ``members`` grades, not all the same."""
+    mine = {(council, rating) for council, rating in grades if council in members}
+    return len({council for council, _ in mine}) > 1 and len({rating for _, rating in mine}) > 1
+
+
+def _sentence_index(starts: list[int], fact) -> int:
+    """The index of the sentence a fact's evidence starts in."""
+    return bisect.bisect_right(starts, fact.evidence.start) - 1
 
 
 def _inspected(ctx: DocContext, facts: list) -> set[str]:

@@ -14,8 +14,12 @@ NEGATED = pattern("rating-cue.negated")
 #: "with leadership judged outstanding", "care leavers, which were judged good": a grade for a
 #: part of the service, not the overall judgement
 SUB_JUDGEMENT = pattern("rating-cue.sub-judgement")
+#: "judged outstanding for children in care": the part named after the grade
+SUB_JUDGEMENT_AFTER = pattern("rating-cue.sub-judgement-after")
 #: "a partner, a neighbouring trust rated good": the grade of another body, not of this council
 OTHER_BODY = pattern("rating-cue.other-body")
+#: "a primary school in the city was rated": a provider's grade, never a council's
+OTHER_PROVIDER = pattern("rating-cue.other-provider")
 #: "requires improvement to be good": the grade's name, not a second grade
 RI_TAIL = pattern("rating-cue.requires-improvement-tail")
 LAST_YEAR = pattern("rating-cue.last-year")
@@ -116,7 +120,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
     for sent in ctx.sentences:
         if sent.council is None:
             continue
-        if not sent.councils and GENERIC.search(sent.text):
+        if not sent.councils and not sent.together and GENERIC.search(sent.text):
             continue  # "a quarter of authorities are inadequate": not this council's grade
         itype = next((r.label for r in type_rules if r.search(sent.text)), None)
         matches = sorted(
@@ -127,10 +131,14 @@ def extract(ctx: DocContext) -> list[Inspection]:
             before = sent.text[:position]
             if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-130:]):
                 continue
+            if SUB_JUDGEMENT_AFTER.match(sent.text[position:position + 120]):
+                continue
             if RI_TAIL.search(before[-30:]):
                 continue
             if OTHER_BODY.search(before[-60:]) and not _named_before(sent, position, 60):
                 continue  # "a neighbouring trust rated good", unnamed ("Camden, a council rated outstanding" is Camden's)
+            if OTHER_PROVIDER.search(before[-80:]):
+                continue
             if any(m.start() <= position < m.end() for m in SCALE.finditer(sent.text)):
                 continue
             # each grade's year is looked for between its neighbours ("outstanding in 2019, up

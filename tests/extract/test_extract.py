@@ -682,6 +682,17 @@ def test_intervention_reported_in_speech_still_counts(extractor):
     ("Inspectors judged the impact of leaders on practice in Hull to be outstanding, the highest grade.", set()),
     # "the highest grade" names the grade before it: one judgement, of the council
     ("Ofsted rated Hull's children's services outstanding, the highest grade.", {(HULL, "outstanding")}),
+    # the council as a pronoun, or a named part of its services in a place
+    ("A year later inspectors judged them to be good.", {(HULL, "good")}),
+    ("Last year the watchdog rated safeguarding in Hull inadequate.", {(HULL, "inadequate")}),
+    # a part named after the grade, with a verb in another tense, or beside the overall grade
+    ("To be judged outstanding for our children in care is a credit to staff, the director said.", set()),
+    ("The report judges the experiences and progress of care leavers in Hull to be 'outstanding'.", set()),
+    ("Hull's services were rated 'good', with its adoption work described as 'outstanding'.", {(HULL, "good")}),
+    ("The leadership, management and governance of the service was judged good.", set()),
+    # the grades of other bodies
+    ("A primary school in the city was rated outstanding for the first time.", set()),
+    ("Neighbouring council rated 'outstanding' after a two-week visit.", set()),
 ])
 def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
     body = "Hull City Council's children's services were inspected in the spring. " + text
@@ -864,6 +875,15 @@ def test_county_and_city_councils_side_by_side(extractor):
     assert ("E06000015", "recruitment and retention") in labels(facts, Finding, "failing")
 
 
+def test_the_island_is_the_isle_named_before(extractor):
+    body = ("The Isle of Wight's children's services were judged inadequate in 2012.\n\n"
+            "Hampshire, itself judged good in 2014, sent managers to help. Last year the island's services "
+            "were judged to require improvement.")
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, body, date=dt.date(2016, 2, 1)), Inspection)}
+    assert ("E06000046", "requires improvement", 2015) in got
+    assert not {g for g in got if g[0] == "E10000014" and g[1] == "requires improvement"}
+
+
 def test_proportions_in_words(extractor):
     body = "In Slough one in five posts was vacant in 2020, and almost half of frontline posts were filled by agency staff."
     got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
@@ -953,6 +973,9 @@ def test_a_newly_announced_judgement_takes_the_article_year(extractor):
     # the word in its everyday sense, or naming the grade, is no judgement
     ("Inspectors found that Hull did not give social workers adequate supervision.", set()),
     ("In Hull, the old 'adequate' grade is replaced by 'requires improvement' under the new framework.", set()),
+    ("In Hull, under the new framework, 'adequate' will be replaced by 'requires improvement'.", set()),
+    # with the year after it
+    ("Hull's safeguarding services were rated adequate in 2012.", {(HULL, "other", 2012)}),
 ])
 def test_an_earlier_frameworks_adequate_is_a_grade_outside_the_scale(extractor, text, expected):
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2014, 5, 2)), Inspection)}

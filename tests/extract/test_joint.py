@@ -145,3 +145,21 @@ def test_a_company_named_for_who_owns_it_spreads_nothing(extractor):
     assert ratings == {(RICHMOND, "good", 2019), (KINGSTON, "requires improvement", 2014)}
     assert (KINGSTON, "high caseloads") not in by_council(facts, Finding, "failing")
     assert (RICHMOND, "high caseloads") in by_council(facts, Finding, "failing")
+
+
+def test_both_councils_after_a_sentence_naming_two_means_each(extractor):
+    body = ("A commissioner has been sent to Hull and Leeds after their jointly run service was rated "
+            "inadequate.\n\nInspectors visited in January. Both councils had been rated good in 2021.")
+    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2024, 3, 1))
+               if isinstance(i, Inspection)}
+    assert {(HULL, "good", 2021), (LEEDS, "good", 2021)} <= ratings
+    # without the two councils just before, "both councils" names none
+    body = "Leeds was inspected in January.\n\nMinisters met. Officials spoke. Staff waited. Both councils had been rated good."
+    assert (HULL, "good") not in by_council(run(extractor, body), Inspection, "rating")
+
+
+def test_a_trusts_members_graded_one_by_one_keep_their_grades(extractor):
+    body = ("Achieving for Children runs children's services for Kingston and Richmond.\n\n"
+            "Inspectors rated Kingston's services good, but Richmond's were judged to require improvement.")
+    ratings = by_council(run(extractor, body, date=dt.date(2018, 7, 11)), Inspection, "rating")
+    assert ratings == {(KINGSTON, "good"), (RICHMOND, "requires improvement")}
