@@ -285,6 +285,8 @@ def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...
 
 #: "since 2011", "since April 2018" before a grade: when a state began, not the grade's year
 SINCE_YEAR = pattern("context.since-year")
+#: ", when": the year after "since" is described by the clause that follows ("since 2016, when ...")
+SINCE_WHEN = pattern("context.since-when")
 #: "North and ", "East & ": the first half of two councils' names that share their last words
 ELIDED = pattern("context.elided")
 
@@ -409,9 +411,14 @@ def year_near(text: str, position: int, window: int = 80, *, end: int | None = N
     best: tuple[int, int] | None = None
     after = position if end is None else end
     for match in YEAR.finditer(text):
+        since = SINCE_YEAR.search(text, max(0, match.start() - 30), match.start())
+        # "since 2016, when it was rated ...": the clause after the year is of that year, not a grade before
+        when = since is not None and SINCE_WHEN.match(text[match.end():match.end() + 12]) is not None
         if match.start() >= position:
+            if when:
+                continue
             distance = max(0, match.start() - after)
-        elif SINCE_YEAR.search(text, max(0, match.start() - 30), match.start()):
+        elif since and not when:
             continue  # "which have shared a department since 2011, were judged": when a state began
         else:
             distance = (position - match.end()) + 5  # prefer a year that follows

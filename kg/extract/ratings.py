@@ -32,8 +32,12 @@ YEARS_AGO = pattern("rating-cue.years-ago")
 YEARS_EARLIER = pattern("rating-cue.years-earlier")
 #: "four years after being rated good": the earlier grade, dated from the article's year.
 YEARS_AFTER = pattern("rating-cue.years-after")
+#: "nine months ago", "nine months after the council was rated": counted back from the article's date
+MONTHS_AGO = pattern("rating-cue.months-ago")
+MONTHS_AFTER = pattern("rating-cue.months-after")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10}
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
+                "twenty": 20, "twenty-four": 24, "thirty": 30}
 IN_MONTH = pattern("rating-cue.in-month")
 IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
@@ -90,26 +94,36 @@ def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | 
 
 
 def _relative_year(text: str, ref: dt.date, *, before: bool, rated: bool = False) -> int | None:
-    if LAST_MONTH.search(text) and (rated or RATED.search(text)):
-        return (ref.replace(day=1) - dt.timedelta(days=1)).year
-    if LAST_YEAR.search(text):
-        return ref.year - 1
-    ago = YEARS_AGO.search(text) or (YEARS_AFTER.search(text) if before else None)
-    if ago:
-        count = ago.group("n").lower()
-        return ref.year - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
-    month = IN_MONTH.search(text)
-    if month:
+    """The year the time words of ``text`` (a grade's words after it, or before it when ``before``)
+    give, counted from ``ref``: of several, those nearest the grade ("inadequate following an
+    inspection in June, the same grade it was given three years ago": June)."""
+    found: list[tuple[int, int]] = []  # (where the words stand, the year they give)
+    if rated or RATED.search(text):
+        found += [(m.start(), (ref.replace(day=1) - dt.timedelta(days=1)).year) for m in LAST_MONTH.finditer(text)]
+    found += [(m.start(), ref.year - 1) for m in LAST_YEAR.finditer(text)]
+    for pattern_ in (YEARS_AGO, YEARS_AFTER) if before else (YEARS_AGO,):
+        found += [(m.start(), ref.year - _count(m)) for m in pattern_.finditer(text)]
+    for pattern_ in (MONTHS_AGO, MONTHS_AFTER) if before else (MONTHS_AGO,):
+        found += [(m.start(), (ref.year * 12 + ref.month - 1 - _count(m)) // 12) for m in pattern_.finditer(text)]
+    for month in IN_MONTH.finditer(text):
         number = month_number(month.group("month"))
-        return ref.year if number <= ref.month and not month.group().lower().startswith("last") or \
-            number < ref.month else ref.year - 1
-    season = IN_SEASON.search(text)
-    if season:
+        found.append((month.start(), ref.year if number <= ref.month and not month.group().lower().startswith("last")
+                      or number < ref.month else ref.year - 1))
+    for season in IN_SEASON.finditer(text):
         number = SEASON_MONTH[season.group("season").lower()]
-        return ref.year if number <= ref.month and not season.group().lower().startswith("last") else ref.year - 1
+        found.append((season.start(), ref.year if number <= ref.month and not season.group().lower().startswith("last")
+                      else ref.year - 1))
+    if found:
+        return (max if before else min)(found)[1]
     if CURRENT.search(text) and not (before and PAST.search(text)):
         return ref.year
     return None
+
+
+def _count(match: re.Match) -> int:
+    """The number of years or months a match counts ("three", "18")."""
+    count = match.group("n").lower()
+    return int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0)
 
 
 def extract(ctx: DocContext) -> list[Inspection]:
@@ -127,6 +141,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
             ((_grade_position(m, rule.label), m, rule) for rule in rating_rules for m in rule.finditer(sent.text)),
             key=lambda item: item[0],
         )
+        taken_year: int | None = None  # the year of the sentence's grade before
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
             if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-130:]):
@@ -145,6 +160,11 @@ def extract(ctx: DocContext) -> list[Inspection]:
             # from good in 2014": 2014 belongs to good)
             lo = matches[n - 1][1].end() if n > 0 else 0
             hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
+            # a year the grade before took, stated after it, is that grade's ("rated inadequate in
+            # 2010, was judged good at its most recent inspection last summer")
+            if taken_year is not None:
+                taken = sent.text.rfind(str(taken_year), lo, position)
+                lo = taken + 4 if taken >= 0 else lo
             council = _nearest_council(ctx, sent, position)
             year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before, end=match.end() - lo)
             if year is None and len(matches) == 1 and PAST_SIMPLE.search(before[-40:]):
@@ -153,6 +173,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
                 council=council, rating=rule.label, year=year, inspection_type=itype,
                 evidence=sent.evidence(rule.id),
             ))
+            taken_year = year
             stretch = sent.text[lo:hi]
             fresh.append(not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
                          and not FROM.search(before) and not YEARS_AGO.search(stretch)

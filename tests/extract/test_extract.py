@@ -996,6 +996,31 @@ def test_a_year_after_since_dates_the_clause_not_the_grade(extractor):
     assert (HULL, "good", 2013) in got and not {g for g in got if g[2] == 2011}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a year the grade before took is not the next grade's
+    ("Hull, whose services were rated inadequate in 2012, was judged good at its most recent inspection "
+     "last summer.", {("inadequate", 2012), ("good", 2018)}),
+    # months counted back from the article's date
+    ("Inspectors found early signs of progress in Hull, nine months after the council was rated inadequate.",
+     {("inadequate", 2018)}),
+    ("Hull was rated inadequate 18 months ago.", {("inadequate", 2018)}),
+    # of several time words after a grade, the nearest
+    ("Ofsted rated Hull's children's services inadequate following an inspection in May, the same grade "
+     "it was given three years ago.", {("inadequate", 2019)}),
+])
+def test_the_time_words_that_date_a_grade(extractor, text, expected):
+    got = {(i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection)}
+    assert got == expected
+
+
+def test_since_a_year_when_dates_the_clause_after_it(extractor):
+    """'since 2016, when ...': the year is the clause's, not the grade's before it."""
+    text = ("Hull was judged inadequate in its first full inspection since 2016, when inspectors said it "
+            "required improvement.")
+    got = {(i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection)}
+    assert ("requires improvement", 2016) in got and ("inadequate", 2016) not in got
+
+
 def test_a_grade_in_the_past_tense_takes_the_year_of_the_sentence_before(extractor):
     body = ("In 2019 inspectors found that some children in Hull were left in harmful situations. "
             "The council was rated inadequate.")
