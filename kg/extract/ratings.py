@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from kg.extract.context import GENERIC, YEAR, DocContext, year_near
@@ -138,7 +139,7 @@ def extract(ctx: DocContext) -> list[Inspection]:
             continue  # "a quarter of authorities are inadequate": not this council's grade
         itype = next((r.label for r in type_rules if r.search(sent.text)), None)
         matches = sorted(
-            ((_grade_position(m, rule.label), m, rule) for rule in rating_rules for m in rule.finditer(sent.text)),
+            ((_grade_position(m, rule.label), m, rule) for rule in rating_rules for m in _grade_matches(sent, rule)),
             key=lambda item: item[0],
         )
         taken_year: int | None = None  # the year of the sentence's grade before
@@ -160,6 +161,9 @@ def extract(ctx: DocContext) -> list[Inspection]:
             # from good in 2014": 2014 belongs to good)
             lo = matches[n - 1][1].end() if n > 0 else 0
             hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
+            # nor beyond a semicolon ("rated inadequate in 2014; by 2018 it was good")
+            lo = max(lo, sent.text.rfind(";", lo, position) + 1)
+            hi = sent.text.find(";", match.end(), hi) if ";" in sent.text[match.end():hi] else hi
             # a year the grade before took, stated after it, is that grade's ("rated inadequate in
             # 2010, was judged good at its most recent inspection last summer")
             if taken_year is not None:
@@ -169,15 +173,18 @@ def extract(ctx: DocContext) -> list[Inspection]:
             year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before, end=match.end() - lo)
             if year is None and len(matches) == 1 and PAST_SIMPLE.search(before[-40:]):
                 year = _previous_sentence_year(ctx, sent)
-            found.append(Inspection(
-                council=council, rating=rule.label, year=year, inspection_type=itype,
-                evidence=sent.evidence(rule.id),
-            ))
             taken_year = year
             stretch = sent.text[lo:hi]
-            fresh.append(not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
-                         and not FROM.search(before) and not YEARS_AGO.search(stretch)
-                         and not STANDING.match(sent.text[position:]))
+            new = (not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
+                   and not FROM.search(before) and not YEARS_AGO.search(stretch)
+                   and not STANDING.match(sent.text[position:]))
+            # "Leeds and North Yorkshire are outstanding": each council the name list holds
+            for code in dict.fromkeys([council, *_listed_councils(sent, match)]):
+                found.append(Inspection(
+                    council=code, rating=rule.label, year=year, inspection_type=itype,
+                    evidence=sent.evidence(rule.id),
+                ))
+                fresh.append(new)
     found = _announced_year(ctx, _news_year(ctx, found), fresh)
     found = [_predecessor(ctx, i) for i in found]
     return _merge([i for i in found if _existed(ctx, i)])
@@ -277,6 +284,40 @@ def _grade_position(match: re.Match, label: str) -> int:
         if named and named.group("grade").lower().startswith(word):
             return named.start("grade")
     return match.start() + (found if found >= 0 else 0)
+
+
+def _grade_matches(sent, rule) -> Iterator[re.Match]:
+    """The matches of a grade rule in a sentence. One that captures a name before the grade
+    which is no council's ("Supervision is inadequate", "We were rated good") is dropped, and the
+    rule is tried again from the next character ("rated good")."""
+    text, position = sent.text, 0
+    while (match := rule.regex.search(text, position)) is not None:
+        if _names_a_council(sent, match):
+            yield match
+            position = max(match.end(), match.start() + 1)
+        else:
+            position = match.start() + 1
+
+
+def _names_a_council(sent, match: re.Match) -> bool:
+    """Whether a match whose grade follows a name it captures ("Bradford is inadequate",
+    "Leeds: outstanding (2022)", "... and Doncaster inadequate in 2017") has a council's name there:
+    a council or trust named in the sentence ends where the captured name ends."""
+    if "council" not in match.re.groupindex or match.group("council") is None:
+        return True
+    end = match.end("council") + sent.start
+    return any(ent.end_char == end and (ent.label_ == "COUNCIL" or ent.label_ == "ORG_KNOWN") and ent.ent_id_
+               for ent in sent.span.ents)
+
+
+def _listed_councils(sent, match: re.Match) -> list[str]:
+    """The councils named inside the name a match captures ("Leeds and North Yorkshire are
+    outstanding"), in order."""
+    if "council" not in match.re.groupindex or match.group("council") is None:
+        return []
+    start, end = match.start("council") + sent.start, match.end("council") + sent.start
+    return [ent.ent_id_ for ent in sent.span.ents
+            if ent.label_ == "COUNCIL" and ent.ent_id_ and start <= ent.start_char and ent.end_char <= end]
 
 
 def _named_before(sent, position: int, window: int) -> bool:

@@ -1013,6 +1013,35 @@ def test_the_time_words_that_date_a_grade(extractor, text, expected):
     assert got == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # lists and tables of councils and grades
+    ("Hull: outstanding (2017)", {("E06000010", "outstanding", 2017)}),
+    ("Hull | Good | 2018", {("E06000010", "good", 2018)}),
+    ("Leeds was rated good in 2018, York requires improvement in 2017 and Hull inadequate in 2016.",
+     {("E08000035", "good", 2018), ("E06000014", "requires improvement", 2017), ("E06000010", "inadequate", 2016)}),
+    ("Of the region's councils, Leeds and York are outstanding and Hull is inadequate.",
+     {("E08000035", "outstanding", 2019), ("E06000014", "outstanding", 2019), ("E06000010", "inadequate", 2019)}),
+    # a name before "is" that is no council's gives no grade, and hides none after it
+    ("In Hull, supervision is inadequate in some teams.", set()),
+    ("We were rated good in 2016, the director of Hull's services said.", {("E06000010", "good", 2016)}),
+    # moved along the scale, found to be, a rating that was
+    ("Hull climbed two grades to good.", {("E06000010", "good", 2019)}),
+    ("The last full inspection, in 2017, found Hull's services to be good.", {("E06000010", "good", 2017)}),
+    ("Ofsted found Hull to be inadequate.", {("E06000010", "inadequate", 2019)}),
+    ("Hull has been downgraded from good to inadequate by the watchdog.",
+     {("E06000010", "good", None), ("E06000010", "inadequate", 2019)}),
+    ("Hull's rating fell from good to inadequate in 2018.", {("E06000010", "good", None), ("E06000010", "inadequate", 2018)}),
+    ("Hull's children's services have been inadequate since 2012.", {("E06000010", "inadequate", 2012)}),
+    # a part graded beside the overall grade, a comparison, a year across a semicolon
+    ("Hull's services were judged to be 'good' with 'outstanding' leadership.", {("E06000010", "good", 2019)}),
+    ("In Hull a social worker is only ever as good as the support around them.", set()),
+    ("In 2014 Hull was rated inadequate; by 2018 it had improved.", {("E06000010", "inadequate", 2014)}),
+])
+def test_grades_in_lists_tables_and_other_phrasings(extractor, text, expected):
+    got = {(i.council, i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection)}
+    assert got == expected
+
+
 def test_since_a_year_when_dates_the_clause_after_it(extractor):
     """'since 2016, when ...': the year is the clause's, not the grade's before it."""
     text = ("Hull was judged inadequate in its first full inspection since 2016, when inspectors said it "
