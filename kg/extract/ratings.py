@@ -51,6 +51,8 @@ STANDING = pattern("rating-cue.standing")
 OF_PARTNER = pattern("rating-cue.of-partner")
 #: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
 PAST_SIMPLE = pattern("rating-cue.past-simple")
+#: "they were judged", "its services were rated": the council graded, named before
+PRONOUN_SUBJECT = pattern("rating-cue.pronoun-subject")
 
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
@@ -338,6 +340,12 @@ def _nearest_council(ctx: DocContext, sent, position: int) -> str:
     # which is rated outstanding"): then the grade is of the council the sentence is about
     # ("a cash-strapped Essex council", a council in Essex, is the article's own when none is named)
     about = [code for offset, code in sent.council_spans if offset <= position]
+    # "Three years ago they were judged inadequate, prompting ... to hand the service to Hampshire":
+    # councils named only after the grade, a pronoun before it: the council of the sentence before
+    if best_end is None and not about and sent.index > 0 and PRONOUN_SUBJECT.search(sent.text[:position]):
+        before = ctx.sentences[sent.index - 1]
+        if before.council is not None and before.line == sent.line:
+            return before.council
     if (best_end is not None and best not in {code for _, code in sent.council_spans}
             and not OF_PARTNER.search(sent.text[best_end:position])):
         best = about[-1] if about else (sent.council or best)

@@ -1042,6 +1042,13 @@ def test_grades_in_lists_tables_and_other_phrasings(extractor, text, expected):
     assert got == expected
 
 
+def test_a_pronoun_before_the_grade_is_the_council_of_the_sentence_before(extractor):
+    body = ("The Isle of Wight Council's services were rated requires improvement to be good on Tuesday. "
+            "Three years ago they were judged inadequate, prompting the minister to hand the service to Hampshire.")
+    got = {(i.council, i.rating) for i in of(run(extractor, body, date=dt.date(2016, 3, 1)), Inspection)}
+    assert got == {("E06000046", "requires improvement"), ("E06000046", "inadequate")}
+
+
 def test_since_a_year_when_dates_the_clause_after_it(extractor):
     """'since 2016, when ...': the year is the clause's, not the grade's before it."""
     text = ("Hull was judged inadequate in its first full inspection since 2016, when inspectors said it "
