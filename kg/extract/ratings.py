@@ -51,6 +51,8 @@ STANDING = pattern("rating-cue.standing")
 OF_PARTNER = pattern("rating-cue.of-partner")
 #: "the borough was rated ": a grade told in the past tense (its year may be the sentence before's)
 PAST_SIMPLE = pattern("rating-cue.past-simple")
+#: "and again in 2016", after a grade and its year: the grade given a second time
+AGAIN = pattern("rating-cue.again")
 #: "they were judged", "its services were rated": the council graded, named before
 PRONOUN_SUBJECT = pattern("rating-cue.pronoun-subject")
 
@@ -181,12 +183,16 @@ def extract(ctx: DocContext) -> list[Inspection]:
                    and not FROM.search(before) and not YEARS_AGO.search(stretch)
                    and not STANDING.match(sent.text[position:]))
             # "Leeds and North Yorkshire are outstanding": each council the name list holds
+            # "rated inadequate in 2013 and again in 2016": the grade given twice
+            again = AGAIN.match(sent.text[match.end():hi]) if year is not None else None
+            years = [year, int(again.group("year"))] if again else [year]
             for code in dict.fromkeys([council, *_listed_councils(sent, match)]):
-                found.append(Inspection(
-                    council=code, rating=rule.label, year=year, inspection_type=itype,
-                    evidence=sent.evidence(rule.id),
-                ))
-                fresh.append(new)
+                for when in years:
+                    found.append(Inspection(
+                        council=code, rating=rule.label, year=when, inspection_type=itype,
+                        evidence=sent.evidence(rule.id),
+                    ))
+                    fresh.append(new)
     found = _announced_year(ctx, _news_year(ctx, found), fresh)
     found = [_predecessor(ctx, i) for i in found]
     return _merge([i for i in found if _existed(ctx, i)])

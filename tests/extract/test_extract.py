@@ -1036,6 +1036,11 @@ def test_the_time_words_that_date_a_grade(extractor, text, expected):
     ("Hull's services were judged to be 'good' with 'outstanding' leadership.", {("E06000010", "good", 2019)}),
     ("In Hull a social worker is only ever as good as the support around them.", set()),
     ("In 2014 Hull was rated inadequate; by 2018 it had improved.", {("E06000010", "inadequate", 2014)}),
+    # a table in brackets, a grade given twice, a grade escaped, the old framework's "found to be"
+    ("Leeds (outstanding, 2017); Hull (good, 2018)", {("E08000035", "outstanding", 2017), ("E06000010", "good", 2018)}),
+    ("Hull was rated inadequate in 2013 and again in 2016.", {("E06000010", "inadequate", 2013), ("E06000010", "inadequate", 2016)}),
+    ("Hull has been rated good, the first time it has escaped an inadequate rating since 2013.", {("E06000010", "good", 2019)}),
+    ("In its last inspection, in 2012, Hull was found to be adequate.", {("E06000010", "other", 2012)}),
 ])
 def test_grades_in_lists_tables_and_other_phrasings(extractor, text, expected):
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection)}
