@@ -231,6 +231,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
             weight[headline.pop()] += HEADLINE_WEIGHT
         ctx.focus = max(weight, key=lambda c: (weight[c], -first_seen[c]))
     _trust_councils(ctx, trusts, counts)
+    _shared_service(ctx)
     _attribute(ctx)
     return ctx
 
@@ -289,6 +290,20 @@ SINCE_YEAR = pattern("context.since-year")
 SINCE_WHEN = pattern("context.since-when")
 #: "North and ", "East & ": the first half of two councils' names that share their last words
 ELIDED = pattern("context.elided")
+
+
+def _shared_service(ctx: DocContext) -> None:
+    """Two councils whose service one company or department the gazetteer does not know runs
+    ("Ofsted rated the services run for both councils by their jointly owned company"): the
+    first sentence that names exactly two councils and says so makes them the article's joint
+    councils, as a known trust would."""
+    if ctx.joint:
+        return
+    for sent in ctx.sentences:
+        named = tuple(dict.fromkeys(sent.named))
+        if len(named) == 2 and not sent.headline and SHARED_SERVICE.search(sent.text):
+            ctx.joint = named
+            return
 
 
 def _elided_council(gazetteer: Gazetteer, text: str, ent: Span, code: str,
@@ -351,6 +366,7 @@ def _attribute(ctx: DocContext) -> None:
         elif ctx.joint and JOINT_REFERENCE.search(sent.text):
             # "the councils", "the trust" in an article about a trust serving several councils
             sent.council = ctx.focus if ctx.focus in ctx.joint else ctx.joint[0]
+            sent.together = ctx.joint
             last, last_index, last_line = sent.council, sent.index, sent.line
         elif pair and sent.index - pair_index <= PAIR_DISTANCE and PAIR_REFERENCE.search(sent.text):
             # "Both councils had been rated good": the two councils named just before, each
@@ -371,6 +387,8 @@ TIER = pattern("context.tier")
 #: "the councils", "both councils", "the trust": the councils one trust serves, when the article is
 #: about such a trust (:attr:`DocContext.joint`).
 JOINT_REFERENCE = pattern("context.joint-reference")
+#: "their jointly owned company", "a shared children's services department": one service for two councils
+SHARED_SERVICE = pattern("context.shared-service")
 #: "both councils", "the two authorities", "each council": the two councils named just before
 PAIR_REFERENCE = pattern("context.pair-reference")
 #: how many sentences after the one naming two councils "both councils" may still mean them

@@ -163,3 +163,15 @@ def test_a_trusts_members_graded_one_by_one_keep_their_grades(extractor):
             "Inspectors rated Kingston's services good, but Richmond's were judged to require improvement.")
     ratings = by_council(run(extractor, body, date=dt.date(2018, 7, 11)), Inspection, "rating")
     assert ratings == {(KINGSTON, "good"), (RICHMOND, "requires improvement")}
+
+
+def test_a_company_the_gazetteer_does_not_know_run_for_two_councils_is_joint(extractor):
+    body = ("A commissioner has been sent to Hull and Leeds after Ofsted rated the services run for both "
+            "councils by their jointly owned company inadequate.\n\n"
+            "Inspectors found that the company's front door was overwhelmed, with contacts waiting ten days.\n\n"
+            "Inspectors told both councils to reduce the company's reliance on agency social workers.")
+    facts = run(extractor, body, date=dt.date(2024, 3, 1))
+    assert {(HULL, "inadequate"), (LEEDS, "inadequate")} <= by_council(facts, Inspection, "rating")
+    failings = by_council(facts, Finding, "failing")
+    assert {(HULL, "front door and referrals"), (LEEDS, "front door and referrals")} <= failings
+    assert {(HULL, "agency staff reliance"), (LEEDS, "agency staff reliance")} <= failings
