@@ -167,7 +167,7 @@ def test_a_trusts_members_graded_one_by_one_keep_their_grades(extractor):
 
 def test_a_company_the_gazetteer_does_not_know_run_for_two_councils_is_joint(extractor):
     body = ("A commissioner has been sent to Hull and Leeds after Ofsted rated the services run for both "
-            "councils by their jointly owned company inadequate.\n\n"
+            "councils by their jointly owned company 'inadequate'.\n\n"
             "Inspectors found that the company's front door was overwhelmed, with contacts waiting ten days.\n\n"
             "Inspectors told both councils to reduce the company's reliance on agency social workers.")
     facts = run(extractor, body, date=dt.date(2024, 3, 1))
