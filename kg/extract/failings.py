@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.context import DocContext, Sentence
+from kg.extract.context import INSPECTORS, DocContext, Sentence
 from kg.graph.facts import Finding, Recommendation
 from kg.rules import RuleSet, pattern
 
@@ -32,6 +32,8 @@ JUDGEMENT = pattern("failing-cue.judgement")
 #: Whom a recommendation cue addresses when it is not a council: "urged ministers to", "recommended
 #: that the government introduce".
 NOT_COUNCIL = pattern("rec.addressee.not-council")
+#: "The scrutiny committee recommended that ...": the council's own recommendation, not Ofsted's
+NOT_INSPECTORS = pattern("rec.recommender.not-inspectors")
 WORKFORCE = frozenset({"agency staff reliance", "recruitment and retention", "staff turnover", "high caseloads"})
 DOUBLE_QUOTES = re.compile(r"[“”\"]")
 
@@ -141,6 +143,9 @@ def extract(ctx: DocContext) -> list[Finding | Recommendation]:
         cue = next((m for r in cue_rules for m in [r.search(sent.text)] if m), None)
         if cue is not None and NOT_COUNCIL.search(sent.text[cue.start():]):
             cue = None  # "recommended that the government introduce a cap": nothing a council was told
+        if (cue is not None and NOT_INSPECTORS.search(sent.text[:cue.start()])
+                and not INSPECTORS.search(sent.text[:cue.start()])):
+            cue = None  # "The scrutiny committee recommended that the council publish ...": its own
         if cue is not None:
             tail = sent.text[cue.start():]
             areas = topics(ctx.rules, tail)

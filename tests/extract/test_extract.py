@@ -148,6 +148,24 @@ def test_a_recommendation_to_government_is_not_one_to_a_council(extractor, text)
     assert of(run(extractor, text), Recommendation) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a council's own committee recommends: not Ofsted's recommendation, nor a failing
+    ("The Leeds scrutiny committee, which considered the report last week, recommended that the council "
+     "publish quarterly figures on vacancies, agency use and caseloads.", set()),
+    # unless it repeats what inspectors said
+    ("The Leeds scrutiny committee noted that inspectors told the council to reduce caseloads.",
+     {("E08000035", "high caseloads")}),
+])
+def test_a_committees_recommendation_is_the_councils_own(extractor, text, expected):
+    assert {(r.council, r.failing) for r in of(run(extractor, text), Recommendation)} == expected
+
+
+def test_what_ofsted_says_in_its_annual_report_is_of_no_council(extractor):
+    body = ("Leeds City Council was inspected in May.\n\n"
+            "Too many children at risk are not being seen alone, Ofsted warned today in its annual report.")
+    assert {f.council for f in of(run(extractor, body), Finding)} <= {None}
+
+
 def test_recommendation_areas_named_by_what_to_do(extractor):
     body = ("Inspectors told Leeds to make sure that assessments consistently capture the child's views "
             "and that managers record their decisions on case files.")
