@@ -23,6 +23,8 @@ CLAUSE = pattern("statistic.clause")
 ELSEWHERE = pattern("statistic.elsewhere")
 #: "... to 12% next year": a rate aimed for, not measured
 TARGET_AFTER = pattern("statistic.target-after")
+#: "raised salaries by 5 per cent": how much something changed, not a rate
+CHANGE_BY = pattern("statistic.change-by")
 #: a sentence that points at a council ("its", "the borough"): not part of a run of national figures
 LOCAL_REFERENCE = pattern("statistic.local-reference")
 #: "that figure", "the rate": a figure of the measure the sentence before gave
@@ -111,10 +113,15 @@ def extract(ctx: DocContext) -> list[Statistic]:
         for m in _rates(text):
             if RATE_NOT_MEASURE.match(text[m.end():]) or TARGET_AFTER.match(text[m.end():]):
                 continue
+            if CHANGE_BY.search(text[max(0, m.start() - 90):m.start()]):
+                continue
             before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
             after = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 50 and k[2].label != "caseload"]
-            if before and after and CLAUSE.search(text[before[-1][1]:m.start()]) and not CLAUSE.search(text[m.end():after[0][0]]):
-                chosen = after[0]  # "... vacant in 2019, and 31% were filled by agency workers"
+            # a measure named after the figure in its own clause may stand further away ("..., and
+            # that one in three of its children's social workers is employed through an agency")
+            own = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 70 and k[2].label != "caseload"]
+            if before and own and CLAUSE.search(text[before[-1][1]:m.start()]) and not CLAUSE.search(text[m.end():own[0][0]]):
+                chosen = own[0]  # "... vacant in 2019, and 31% were filled by agency workers"
             elif before:
                 chosen = before[-1]
             elif after:

@@ -902,6 +902,23 @@ def test_the_island_is_the_isle_named_before(extractor):
     assert not {g for g in got if g[0] == "E10000014" and g[1] == "requires improvement"}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the measure named in the figure's own clause, after it
+    ("Papers show Slough's vacancy rate is 26 per cent, and that one in three of its children's social "
+     "workers is employed through an agency.", {("vacancy rate", Decimal("26")), ("agency rate", Decimal("33.3"))}),
+    # what changed by a percentage, a premium, a survey's share, a cap: no rate
+    ("Slough raised salaries for experienced social workers by 5 per cent, in an attempt to stop them leaving.", set()),
+    ("Slough lifts its children's budget by 12% as agency bill bites.", set()),
+    ("Slough pays agency premiums of up to 50 per cent above permanent salaries.", set()),
+    ("In Slough seven in ten staff felt their workload was unmanageable, and many had considered leaving.", set()),
+    ("No social worker in Slough's units is meant to hold more than 16 cases.", set()),
+    # what union members report is a claim
+    ("Some Slough teams, members report, are more than 40 per cent agency staff.", set()),
+])
+def test_what_a_figure_measures(extractor, text, expected):
+    assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
+
+
 def test_proportions_in_words(extractor):
     body = "In Slough one in five posts was vacant in 2020, and almost half of frontline posts were filled by agency staff."
     got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
