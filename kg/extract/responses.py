@@ -82,12 +82,26 @@ def _clause(text: str, position: int) -> tuple[int, int]:
     return start, end
 
 
+def demanded(ctx: DocContext) -> set[int]:
+    """The sentences of bulleted lists that a call introduces ("UNISON is calling on the council
+    to:"): what others ask for, not what a council did."""
+    out: set[int] = set()
+    owner = None
+    for sent in ctx.sentences:
+        if owner is not None and sent.bullet and sent.line > owner.line:
+            out.add(sent.index)
+            continue
+        owner = sent if not sent.bullet and sent.text.rstrip().endswith(":") and CALL.search(sent.text) else None
+    return out
+
+
 def extract(ctx: DocContext) -> list[Response]:
     rules = ctx.rules.of_kind("response")
     funding_rules = [r for r in rules if r.label == "funding"]
     out: list[Response] = []
+    asked = demanded(ctx)
     for sent in ctx.sentences:
-        if sent.council is None or sent.headline:
+        if sent.council is None or sent.headline or sent.index in asked:
             continue
         text = sent.text
         with_amount = False
@@ -134,8 +148,11 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 by_rules.add((sent.index, r.response_type))
                 break
     out: list[Response] = []
+    asked = demanded(ctx)
     for sent, scores in zip(ctx.sentences, ctx.scores):
         if sent.council is None or sent.headline or not sent.is_clause() or sent.is_question or not sent.states_action():
+            continue
+        if sent.index in asked:
             continue
         if CALL.search(sent.text) or OPTION_AFTER.search(sent.text):
             continue

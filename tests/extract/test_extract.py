@@ -310,6 +310,20 @@ def test_calls_and_options_are_not_responses(extractor, text):
     assert of(run(extractor, text), Response) == []
 
 
+def test_a_list_of_demands_is_not_responses(extractor):
+    body = ("Hull City Council's children's services were rated inadequate.\n\n"
+            "UNISON is calling on Hull City Council to:\n\n"
+            "• pay a £2,000 retention payment to every social worker who stays for two years\n"
+            "• agree a recovery plan with the union before any further changes to teams")
+    assert of(run(extractor, body), Response) == []
+
+
+def test_a_former_post_in_a_council_is_not_the_subject(extractor):
+    body = ("The Department for Education issued Hull City Council with an improvement notice and has appointed an "
+            "improvement adviser, Jo Bell, a former director of children's services in Leeds.")
+    assert {r.council for r in of(run(extractor, body), Response)} == {HULL}
+
+
 def test_the_councils_action_after_the_governments_is_a_response(extractor):
     body = ("The Department for Education has sent an adviser to Hull, and the council will draw up "
             "an improvement plan within 70 working days.")
@@ -334,6 +348,7 @@ def test_where_someone_worked_before_is_not_what_the_sentence_is_about(extractor
     ("Hull City Council has commissioned an independent review of its front door.", "review"),
     ("All Hull social workers will receive new training in risk assessment.", "training"),
     ("Hull City Council introduced a retention payment of £2,000 for social workers.", "retention strategy"),
+    ("Hull City Council raised salaries for experienced social workers by 5 per cent.", "retention strategy"),
     ("Hull City Council is restructuring its children’s social care teams.", "restructure"),
     ("Hull City Council has drawn up an improvement plan.", "improvement plan"),
     ("The education secretary appointed a commissioner to run Hull’s children’s services.", "government intervention"),
