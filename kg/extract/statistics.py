@@ -10,6 +10,12 @@ from kg.graph.facts import Statistic, plain_decimal
 from kg.rules import pattern
 
 PERCENT = pattern("statistic.percent")
+#: "nine per cent", "twenty-five per cent"
+PERCENT_WORDS = pattern("statistic.percent-words")
+UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+         "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")
 BEFORE_OK = pattern("statistic.before-quantity")
 AFTER_OK = pattern("statistic.after-quantity")
@@ -29,6 +35,8 @@ CHANGE_BY = pattern("statistic.change-by")
 LOCAL_REFERENCE = pattern("statistic.local-reference")
 #: "that figure", "the rate": a figure of the measure the sentence before gave
 ANAPHOR = pattern("statistic.anaphor")
+#: " children per worker", " cases per social worker": a caseload's own unit
+PER_WORKER = pattern("statistic.per-worker")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -59,6 +67,8 @@ def _rates(text: str) -> list[_Rate]:
     """Percentages ("24.6%", "22 per cent") and proportions in words ("one in four", "almost
     half of"), as percentages, in order."""
     found = [_Rate(m.start(), m.end(), _value(m.group("num"))) for m in PERCENT.finditer(text)]
+    found += [_Rate(m.start(), m.end(), Decimal(sum(UNITS[w] for w in re.split(r"[- ]", m.group("words").lower()))))
+              for m in PERCENT_WORDS.finditer(text)]
     for m in FRACTION.finditer(text):
         if m.group("part"):
             value = PARTS[m.group("part").lower()]
@@ -147,7 +157,8 @@ def extract(ctx: DocContext) -> list[Statistic]:
                 continue
             window = text[end:]
             for m in NUMBER.finditer(window):
-                if m.start() > 90:
+                # a figure with its unit ("17 children per worker") may stand further from the word
+                if m.start() > 90 and not (m.start() <= 130 and PER_WORKER.match(window[m.end():])):
                     break
                 value_text = m.group("num")
                 absolute = end + m.start()

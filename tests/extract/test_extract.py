@@ -929,6 +929,14 @@ def test_the_island_is_the_isle_named_before(extractor):
     ("No social worker in Slough's units is meant to hold more than 16 cases.", set()),
     # what union members report is a claim
     ("Some Slough teams, members report, are more than 40 per cent agency staff.", set()),
+    ("In a survey by the union's Slough branch, members reported holding 30 or more cases.", set()),
+    # in words, with "or more", with its unit far from the word
+    ("Slough's vacancy rate has fallen to nine per cent.", {("vacancy rate", Decimal("9"))}),
+    ("Some Slough social workers were carrying 30 or more cases.", {("caseload", Decimal("30"))}),
+    ("In Slough caseloads, which were a significant concern at the time of the inspection in 2014, were now "
+     "manageable, at an average of 17 children per worker.", {("caseload", Decimal("17"))}),
+    # a rate in some teams is not the council's
+    ("In Slough one in three posts in some teams is vacant.", set()),
 ])
 def test_what_a_figure_measures(extractor, text, expected):
     assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
