@@ -237,21 +237,28 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
 
 
 def _together(text: str, listed: list[tuple[int, int, str]], sentence: str) -> tuple[str, ...]:
-    """The councils a sentence opens with as one list ("Doncaster and Sunderland", "Kent, Medway
-    and Surrey") when it says what they share ("both", "each", "all"). Councils named after the
-    list may follow ("..., and Sandwell is expected to follow"), but none of the list again
-    ("..., but Medway's caseloads are high": that part is not shared)."""
+    """The councils a sentence names as one list ("Doncaster and Sunderland", "Kent, Medway
+    and Surrey") when it says what they share ("both", "each", "all", "respectively"): its first
+    list of two or more. Other councils may be named before or after the list ("..., and Sandwell
+    is expected to follow"), but none of the list again ("..., but Medway's caseloads are high":
+    that part is not shared)."""
     if len(listed) < 2 or not COLLECTIVE.search(sentence):
         return ()
-    run = [listed[0][2]]
-    for (_, end, _), (start, _, code) in zip(listed, listed[1:]):
-        if not LIST_JOINER.match(text[end:start]):
-            break
-        run.append(code)
-    rest = [code for _, _, code in listed[len(run):]]
-    if len(set(run)) < 2 or len(set(run)) < len(run) or set(rest) & set(run):
-        return ()
-    return tuple(run)
+    # the first list of two or more (after a clause of its own: "Wiltshire was graded good, while
+    # Plymouth and Cornwall were rated adequate, in 2012 and 2011 respectively")
+    for first in range(len(listed) - 1):
+        run = [listed[first][2]]
+        for (_, end, _), (start, _, code) in zip(listed[first:], listed[first + 1:]):
+            if not LIST_JOINER.match(text[end:start]):
+                break
+            run.append(code)
+        if len(run) < 2:
+            continue
+        others = [code for _, _, code in listed[:first]] + [code for _, _, code in listed[first + len(run):]]
+        if len(set(run)) < len(run) or set(others) & set(run):
+            return ()
+        return tuple(run)
+    return ()
 
 
 def _trust_councils(ctx: DocContext, trusts: list[tuple[int, int, tuple[str, ...]]], counts: Counter[str]) -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 
-from kg.extract.context import DocContext
+from kg.extract.context import YEAR, DocContext
 from kg.graph.facts import Finding, Inspection, Recommendation, Response, Statistic
 from kg.rules import pattern
 
 #: "jointly owned by", "which also runs", "on behalf of": who owns or runs a trust
 OWNERS = pattern("context.trust-owners")
+#: "in 2012 and 2011 respectively": one year for each council of the list, in order
+RESPECTIVELY = pattern("context.respectively")
 #: the facts that hold for a service (people and quotations belong to who said them)
 SERVICE_FACTS = (Inspection, Finding, Recommendation, Response, Statistic)
 
@@ -50,6 +52,15 @@ def expand(ctx: DocContext, facts: list) -> list:
         group = _group(ctx, sent, fact.council)
         if isinstance(fact, Inspection) and group == ctx.joint and _told_apart(graded[index], group):
             continue  # the trust's members graded one by one
+        years = _respective_years(sent, group) if isinstance(fact, Inspection) else None
+        if years is not None:
+            # "Plymouth and Cornwall were rated adequate, in 2012 and 2011 respectively": each its year
+            out.pop()
+            for code, year in zip(group, years):
+                if (code, fact.rating, year) not in judged or code == fact.council:
+                    judged.add((code, fact.rating, year))
+                    out.append(dataclasses.replace(fact, council=code, year=year))
+            continue
         for code in group:
             if code == fact.council:
                 continue
@@ -62,6 +73,16 @@ def expand(ctx: DocContext, facts: list) -> list:
             out.append(dataclasses.replace(fact, council=code))
     inspected = _inspected(ctx, out)
     return [fact for n, fact in enumerate(out) if n not in spread or not inspected or fact.council in inspected]
+
+
+def _respective_years(sent, group: tuple[str, ...]) -> list[int] | None:
+    """The years a sentence gives its list of councils "respectively", in the list's order, when it
+    gives one for each."""
+    if not group or sent.together != group or not RESPECTIVELY.search(sent.text):
+        return None
+    last = max(offset for offset, code in sent.council_spans if code in group)
+    years = [int(m.group()) for m in YEAR.finditer(sent.text, last)]
+    return years if len(years) == len(group) else None
 
 
 def _told_apart(grades: set[tuple[str, str]], members: tuple[str, ...]) -> bool:

@@ -59,6 +59,12 @@ PRONOUN_SUBJECT = pattern("rating-cue.pronoun-subject")
 
 #: A grade hoped for, aimed at or predicted is not a judgement.
 HYPOTHETICAL = pattern("rating-cue.hypothetical")
+#: "Its self-assessment describes several areas as outstanding": the council's own grading
+SELF_ASSESSMENT = pattern("rating-cue.self-assessment")
+#: the 2009-2013 framework judged the services for looked after children overall, in their own right
+LOOKED_AFTER = re.compile(r"looked[- ]after|children\s+looked\s+after", re.IGNORECASE)
+#: the last year a grade was given under that framework
+OLD_FRAMEWORK_END = 2013
 #: "a four-point scale from 'outstanding' to 'inadequate'": grades named, none given.
 SCALE = pattern("rating-cue.scale")
 FROM = pattern("rating-cue.from")
@@ -149,7 +155,10 @@ def extract(ctx: DocContext) -> list[Inspection]:
         taken_year: int | None = None  # the year of the sentence's grade before
         for n, (position, match, rule) in enumerate(matches):
             before = sent.text[:position]
-            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SUB_JUDGEMENT.search(before[-130:]):
+            if NEGATED.search(before[-40:]) or HYPOTHETICAL.search(before[-80:]) or SELF_ASSESSMENT.search(before[-120:]):
+                continue
+            part = SUB_JUDGEMENT.search(before[-130:])
+            if part and not (LOOKED_AFTER.search(part.group()) and _old_framework(ctx, sent.text)):
                 continue
             if SUB_JUDGEMENT_AFTER.match(sent.text[position:position + 120]):
                 continue
@@ -177,6 +186,11 @@ def extract(ctx: DocContext) -> list[Inspection]:
             year = resolve_year(ctx, sent.text[lo:hi], position - lo, preceding=before, end=match.end() - lo)
             if year is None and len(matches) == 1 and PAST_SIMPLE.search(before[-40:]):
                 year = _previous_sentence_year(ctx, sent)
+            # "upgraded to good two years ago, four years after it was rated inadequate": counted
+            # back from the year of the grade before
+            later = YEARS_AFTER.search(sent.text, lo, position)
+            if later and taken_year is not None:
+                year = taken_year - _count(later)
             taken_year = year
             stretch = sent.text[lo:hi]
             new = (not sent.headline and not PAST.search(stretch) and not HAD_BEEN.search(stretch)
@@ -198,6 +212,14 @@ def extract(ctx: DocContext) -> list[Inspection]:
     return _merge([i for i in found if _existed(ctx, i)])
 
 
+def _old_framework(ctx: DocContext, text: str) -> bool:
+    """Whether a sentence speaks of the 2009-2013 framework's years: a year it states, else the
+    article's, is no later than its last."""
+    years = [int(y.group()) for y in YEAR.finditer(text)]
+    year = max(years) if years else ctx.reference_year
+    return year is not None and year <= OLD_FRAMEWORK_END
+
+
 def _predecessor(ctx: DocContext, insp: Inspection) -> Inspection:
     """A grade dated before its council existed is its predecessor's, when there is one: "the
     county's services were rated inadequate four years ago" in 2023, of West Northamptonshire, is
@@ -206,6 +228,9 @@ def _predecessor(ctx: DocContext, insp: Inspection) -> Inspection:
     if insp.year is None or council is None or council.valid_from is None or insp.year >= council.valid_from:
         return insp
     before = [c for c in ctx.gazetteer.councils if insp.council in c.successors and c.valid_in(insp.year)]
+    if len(before) > 1:  # "Poole had been rated good in 2016", of BCP's three: the one the sentence names
+        named = [c for c in before if re.search(rf"\b{re.escape(c.name)}\b", insp.evidence.text)]
+        before = named if len(named) == 1 else before
     return replace(insp, council=before[0].code) if len(before) == 1 else insp
 
 
@@ -357,8 +382,8 @@ def _nearest_council(ctx: DocContext, sent, position: int) -> str:
         best = about[-1] if about else (sent.council or best)
     # a shared trust's members named beside it ("AfC, which also runs Kingston's services"): the
     # grade is of the member the article is about
-    if best in sent.trust_members and ctx.focus in sent.trust_members:
-        best = ctx.focus
+    if best in sent.trust_members and ctx.focus in sent.trust_members and best not in sent.together:
+        best = ctx.focus  # (not when the sentence names members as one list: "in Kingston and Richmond were both")
     return best
 
 

@@ -1099,6 +1099,18 @@ def test_the_time_words_that_date_a_grade(extractor, text, expected):
     ("Hull was rated inadequate in 2013 and again in 2016.", {("E06000010", "inadequate", 2013), ("E06000010", "inadequate", 2016)}),
     ("Hull has been rated good, the first time it has escaped an inadequate rating since 2013.", {("E06000010", "good", 2019)}),
     ("In its last inspection, in 2012, Hull was found to be adequate.", {("E06000010", "other", 2012)}),
+    # a league table with dashes, a council's trust in brackets, "which is"
+    ("Leeds - good (2018)", {("E08000035", "good", 2018)}),
+    ("Hull (services run by a council company) - inadequate (2018)", {("E06000010", "inadequate", 2018)}),
+    ("We have learned a lot from Leeds, which is outstanding, the director said.", {("E08000035", "outstanding", 2019)}),
+    # a council's own grading, "as recently as", two inspections, a year counted from the grade before
+    ("Hull's self-assessment describes several areas of its services as outstanding.", set()),
+    ("Rated good as recently as 2016, Hull was downgraded to inadequate in 2018.",
+     {("E06000010", "good", 2016), ("E06000010", "inadequate", 2018)}),
+    ("Hull was judged to require improvement at its last two inspections, in 2014 and 2018.",
+     {("E06000010", "requires improvement", 2014), ("E06000010", "requires improvement", 2018)}),
+    ("Hull was upgraded to good two years ago, four years after it was rated inadequate.",
+     {("E06000010", "good", 2017), ("E06000010", "inadequate", 2013)}),
 ])
 def test_grades_in_lists_tables_and_other_phrasings(extractor, text, expected):
     got = {(i.council, i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection)}
@@ -1110,6 +1122,15 @@ def test_a_pronoun_before_the_grade_is_the_council_of_the_sentence_before(extrac
             "Three years ago they were judged inadequate, prompting the minister to hand the service to Hampshire.")
     got = {(i.council, i.rating) for i in of(run(extractor, body, date=dt.date(2016, 3, 1)), Inspection)}
     assert got == {("E06000046", "requires improvement"), ("E06000046", "inadequate")}
+
+
+def test_looked_after_childrens_services_were_graded_overall_under_the_old_framework(extractor):
+    text = "Hull's services for looked-after children were judged good in 2011."
+    got = {(i.rating, i.year) for i in of(run(extractor, text, date=dt.date(2013, 5, 1)), Inspection)}
+    assert got == {("good", 2011)}
+    # in the 2018 framework, children in care are a part of the one judgement
+    text = "Hull's services for looked-after children were judged good in 2019."
+    assert of(run(extractor, text, date=dt.date(2019, 7, 15)), Inspection) == []
 
 
 def test_since_a_year_when_dates_the_clause_after_it(extractor):

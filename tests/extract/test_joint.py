@@ -175,3 +175,26 @@ def test_a_company_the_gazetteer_does_not_know_run_for_two_councils_is_joint(ext
     failings = by_council(facts, Finding, "failing")
     assert {(HULL, "front door and referrals"), (LEEDS, "front door and referrals")} <= failings
     assert {(HULL, "agency staff reliance"), (LEEDS, "agency staff reliance")} <= failings
+
+
+def test_years_given_respectively_go_to_each_council_in_order(extractor):
+    body = "Leeds was graded good in 2012, while York and Hull were rated inadequate, in 2012 and 2011 respectively."
+    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2013, 11, 1))
+               if isinstance(i, Inspection)}
+    assert {(YORK, "inadequate", 2012), (HULL, "inadequate", 2011), (LEEDS, "good", 2012)} <= ratings
+    assert (HULL, "inadequate", 2012) not in ratings
+
+
+def test_a_grade_before_a_merger_goes_to_the_predecessor_the_sentence_names(extractor):
+    body = "Bournemouth, Christchurch and Poole was rated inadequate. Poole, for example, had been rated good by Ofsted in 2016."
+    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2024, 3, 1))
+               if isinstance(i, Inspection)}
+    assert ("E06000029", "good", 2016) in ratings and not {r for r in ratings if r[1] == "good" and r[0] != "E06000029"}
+
+
+def test_members_a_sentence_names_as_a_list_keep_the_grade(extractor):
+    body = ("Windsor and Maidenhead's children's services, run by Achieving for Children, were rated good.\n\n"
+            "AfC's services in Kingston and Richmond were both judged outstanding last year.")
+    ratings = by_council(run(extractor, body, date=dt.date(2025, 3, 1)), Inspection, "rating")
+    assert {(KINGSTON, "outstanding"), (RICHMOND, "outstanding")} <= ratings
+    assert ("E06000040", "outstanding") not in ratings
