@@ -220,6 +220,7 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
                                       together=_together(text, listed, clean) or (pairs[0] if len(pairs) == 1 else ())))
 
     ctx.mentioned = sorted(first_seen, key=first_seen.get)
+    _count_tier_mentions(ctx, counts)
     if counts:
         # the one council the headline names is what the article is about, unless the body
         # speaks of another much more
@@ -234,6 +235,26 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
     _shared_service(ctx)
     _attribute(ctx)
     return ctx
+
+
+def _count_tier_mentions(ctx: DocContext, counts: Counter[str]) -> None:
+    """"The island", "the county" count as mentions of the one council of that kind the article
+    names (an article about the Isle of Wight that calls it "the island" and names Hampshire, its
+    partner, more often by name is still about the island)."""
+    for sent in ctx.sentences:
+        for m in TIER.finditer(sent.text):
+            kind = KIND_NAMES.get(m.group(1).lower(), m.group(1).lower())
+            matching = [code for code in counts if _of_kind(ctx, code, kind)]
+            if len(matching) == 1:
+                counts[matching[0]] += 1
+
+
+def _of_kind(ctx: DocContext, code: str, kind: str) -> bool:
+    """Whether a council is of that kind ("county", "city", "isle") in the article's year."""
+    council = ctx.gazetteer.by_code(code)
+    year = ctx.reference_year
+    return (council is not None and kind in f"{council.official_name} {council.authority_type}".lower()
+            and (year is None or council.valid_in(year)))
 
 
 def _together(text: str, listed: list[tuple[int, int, str]], sentence: str) -> tuple[str, ...]:
@@ -411,11 +432,9 @@ KIND_NAMES = {"island": "isle"}
 
 def _last_of_kind(ctx: DocContext, recent: list[str], kind: str) -> str | None:
     """The last council of that kind named; the article's own council when it is one of them."""
-    year = ctx.reference_year
     kind = KIND_NAMES.get(kind, kind)
-    matching = [code for code in recent
-                if (c := ctx.gazetteer.by_code(code)) and kind in f"{c.official_name} {c.authority_type}".lower()
-                and (year is None or c.valid_in(year))]  # "the county" in 2024 is not one abolished in 2021
+    # ("the county" in 2024 is not one abolished in 2021)
+    matching = [code for code in recent if _of_kind(ctx, code, kind)]
     if ctx.focus in matching:
         return ctx.focus
     return matching[-1] if matching else None

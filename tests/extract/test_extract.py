@@ -942,6 +942,17 @@ def test_what_a_figure_measures(extractor, text, expected):
     assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
 
 
+def test_the_island_counts_towards_what_the_article_is_about(extractor):
+    body = ("The Isle of Wight's children's services have been rated as requiring improvement.\n\n"
+            "Since 2013, Hampshire County Council has run the service, with Hampshire's director overseeing "
+            "both authorities. The island's managers praised Hampshire.\n\n"
+            "Inspectors said the island's caseloads were falling. Among the areas inspectors said the council "
+            "must improve are:\n\n- reducing the number of changes of social worker;\n- improving supervision.")
+    recs = labels(run(extractor, body, date=dt.date(2014, 11, 13)), Recommendation, "failing")
+    assert {("E06000046", "supervision"), ("E06000046", "changes of social worker")} <= recs
+    assert not {r for r in recs if r[0] == "E10000014"}
+
+
 def test_proportions_in_words(extractor):
     body = "In Slough one in five posts was vacant in 2020, and almost half of frontline posts were filled by agency staff."
     got = {(s.measure, s.value) for s in of(run(extractor, body), Statistic)}
