@@ -230,6 +230,11 @@ def build_context(article: Article, doc: Doc, gazetteer: Gazetteer, rules: RuleS
         weight = Counter(counts)
         if len(headline) == 1:
             weight[headline.pop()] += HEADLINE_WEIGHT
+        # a council abolished before the article's year is what it looks back on, not what it is
+        # about, when it names one that exists ("Northamptonshire" in 2025, beside its successors)
+        existing = {c for c in weight if year is None or (known := gazetteer.by_code(c)) is None or known.valid_in(year)}
+        if existing:
+            weight = Counter({c: n for c, n in weight.items() if c in existing})
         ctx.focus = max(weight, key=lambda c: (weight[c], -first_seen[c]))
     _trust_councils(ctx, trusts, counts)
     _shared_service(ctx)
@@ -403,9 +408,12 @@ def _attribute(ctx: DocContext) -> None:
             last, last_index, last_line = sent.council, sent.index, sent.line
         elif GENERIC.search(sent.text) and not OWN_COUNCIL.search(sent.text):
             sent.council = None  # about councils in general: sector-wide
-        elif last is not None and (sent.index - last_index <= 2 or sent.line == last_line):
+        elif last is not None and (sent.index - last_index <= 2 or sent.line in (last_line, last_line + 1)):
             sent.council = last
-            last_index = sent.index if sent.line == last_line else last_index
+            # a line right under the last one (no blank line between: a live blog's entry) goes on
+            # with the same council, as the same paragraph does
+            if sent.line in (last_line, last_line + 1):
+                last_index, last_line = sent.index, sent.line
         else:
             sent.council = ctx.focus
 

@@ -129,9 +129,11 @@ def _others_describe_the_trust(sent, council: str) -> bool:
     """Whether the sentence is about ``council`` and names the trust's other members only where it
     says who owns or runs the trust ("Children's services in Richmond have been rated good, since
     they moved to AfC, the company jointly owned by Richmond and Kingston")."""
-    first: dict[str, int] = {}
+    first: dict[str, int] = {}  # where the sentence names each council itself (not as the trust's)
+    named = set(sent.named)
     for offset, code in sent.council_spans:
-        first.setdefault(code, offset)
+        if code in named and any(ent.label_ == "COUNCIL" and ent.start_char - sent.start == offset for ent in sent.span.ents):
+            first.setdefault(code, offset)
     mine = first.get(council)
     if mine is None:
         return False

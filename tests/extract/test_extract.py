@@ -942,6 +942,17 @@ def test_what_a_figure_measures(extractor, text, expected):
     assert {(s.measure, s.value) for s in of(run(extractor, text), Statistic)} == expected
 
 
+def test_a_live_blog_entry_goes_on_with_its_council_line_by_line(extractor):
+    body = ("13:55\nLeeds rated outstanding\nLeeds City Council has been rated outstanding.\n\n"
+            "14:10\nHull 'not improving quickly enough'\n"
+            "Hull City Council's services, rated inadequate last year, are still not improving, Ofsted said.\n"
+            "Inspectors found too many children waiting for a social worker.\n"
+            "Agency workers make up almost half of the social workers, the letter says.\n"
+            "The council says it has appointed a new permanent director of children's services.")
+    got = labels(run(extractor, body), Response, "response_type")
+    assert (HULL, "leadership change") in got and ("E08000035", "leadership change") not in got
+
+
 def test_the_island_counts_towards_what_the_article_is_about(extractor):
     body = ("The Isle of Wight's children's services have been rated as requiring improvement.\n\n"
             "Since 2013, Hampshire County Council has run the service, with Hampshire's director overseeing "

@@ -198,3 +198,15 @@ def test_members_a_sentence_names_as_a_list_keep_the_grade(extractor):
     ratings = by_council(run(extractor, body, date=dt.date(2025, 3, 1)), Inspection, "rating")
     assert {(KINGSTON, "outstanding"), (RICHMOND, "outstanding")} <= ratings
     assert ("E06000040", "outstanding") not in ratings
+
+
+def test_a_county_abolished_before_the_article_is_not_what_it_is_about(extractor):
+    """In 2025, 'Northamptonshire' is looked back on: the trust's two councils are the article's."""
+    body = ("Northamptonshire was a byword for failure. Northamptonshire's services were rated inadequate "
+            "in 2019.\n\nLast month Ofsted judged the services Northamptonshire Children's Trust runs on "
+            "behalf of North Northamptonshire and West Northamptonshire councils to require improvement.\n\n"
+            "The two councils own the trust. We restructured into locality teams, the trust's chief executive said.")
+    facts = run(extractor, body, date=dt.date(2025, 2, 1))
+    assert {(NORTH, "requires improvement"), (WEST, "requires improvement")} <= by_council(facts, Inspection, "rating")
+    assert {(NORTH, "restructure"), (WEST, "restructure")} <= by_council(facts, Response, "response_type")
+    assert OLD_COUNTY not in {r.council for r in facts if isinstance(r, Response)}
