@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 #: extractor's logic, the RDF mapping, the report.json entry, the projection): every cache entry
 #: made before is then extracted again. Code changes that keep the outputs (refactoring, comments,
 #: speed) leave it, and the cache with it.
-CODE_VERSION = "2026.12.74"
+CODE_VERSION = "2026.12.75"
 
 
 def key_files(rules_dir: Path | None = None) -> list[Path]:

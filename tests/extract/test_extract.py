@@ -732,6 +732,18 @@ def test_grade_after_the_object_and_sub_judgements(extractor, text, expected):
     assert {(i.council, i.rating) for i in of(run(extractor, body), Inspection)} == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Inspectors said the stability of the workforce in Leeds has deteriorated since the last inspection.",
+     {"staff turnover"}),
+    ("Leeds's director admitted: 'We lost too many good people, too quickly.'", {"staff turnover"}),
+    ("Inspectors found too many children in Leeds are not getting the help they need quickly enough.",
+     {"delays and timeliness"}),
+    ("One mum told the paper her son had six different social workers in a year in Leeds.", set()),
+])
+def test_failings_said_of_the_workforce_and_of_help(extractor, text, expected):
+    assert {f.failing for f in of(run(extractor, text), Finding)} == expected
+
+
 @pytest.mark.parametrize("text, label", [
     ("Inspectors said the quality of written records of supervision in Leeds should improve.", "supervision"),
     ("The council should make sure that reviews of children's plans always take place on time.", "delays and timeliness"),
