@@ -35,9 +35,14 @@ def by_council(facts, cls, attr):
     return {(f.council, getattr(f, attr)) for f in facts if isinstance(f, cls)}
 
 
+def grades(facts) -> set[tuple[str, str, int | None]]:
+    """(council, grade, year) of each inspection."""
+    return {(i.council, i.rating, i.year) for i in facts if isinstance(i, Inspection)}
+
+
 def test_what_the_trust_does_holds_for_each_council(extractor):
     facts = run(extractor, JOINT)
-    ratings = {(i.council, i.rating, i.year) for i in facts if isinstance(i, Inspection)}
+    ratings = grades(facts)
     assert ratings == {(NORTH, "requires improvement", 2024), (WEST, "requires improvement", 2024)}
     failings = by_council(facts, Finding, "failing")
     assert {(NORTH, "high caseloads"), (WEST, "high caseloads")} <= failings
@@ -77,7 +82,7 @@ def test_a_county_split_before_the_judgement_has_no_grade(extractor):
 
 def test_a_grade_before_the_split_stays_with_the_county(extractor):
     body = "Northamptonshire County Council was rated inadequate in 2019, two years before it was abolished."
-    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body) if isinstance(i, Inspection)}
+    ratings = grades(run(extractor, body))
     assert ratings == {(OLD_COUNTY, "inadequate", 2019)}
 
 
@@ -126,8 +131,7 @@ def test_a_grade_dated_before_its_council_existed_is_its_predecessors(extractor)
     """In 2023, West Northamptonshire's 'county' rated inadequate four years ago is Northamptonshire."""
     body = ("West Northamptonshire's services have been judged to require improvement, a step forward since "
             "the county's services were rated inadequate four years ago.")
-    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2023, 7, 14))
-               if isinstance(i, Inspection)}
+    ratings = grades(run(extractor, body, date=dt.date(2023, 7, 14)))
     assert (OLD_COUNTY, "inadequate", 2019) in ratings
     assert not {r for r in ratings if r[0] == WEST and r[1] == "inadequate"}
 
@@ -141,7 +145,7 @@ def test_a_company_named_for_who_owns_it_spreads_nothing(extractor):
             "Inspectors found that caseloads were too high in the assessment teams.\n\n"
             "Kingston's services were judged to require improvement in 2014.")
     facts = run(extractor, body, date=dt.date(2019, 5, 1))
-    ratings = {(i.council, i.rating, i.year) for i in facts if isinstance(i, Inspection)}
+    ratings = grades(facts)
     assert ratings == {(RICHMOND, "good", 2019), (KINGSTON, "requires improvement", 2014)}
     assert (KINGSTON, "high caseloads") not in by_council(facts, Finding, "failing")
     assert (RICHMOND, "high caseloads") in by_council(facts, Finding, "failing")
@@ -150,8 +154,7 @@ def test_a_company_named_for_who_owns_it_spreads_nothing(extractor):
 def test_both_councils_after_a_sentence_naming_two_means_each(extractor):
     body = ("A commissioner has been sent to Hull and Leeds after their jointly run service was rated "
             "inadequate.\n\nInspectors visited in January. Both councils had been rated good in 2021.")
-    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2024, 3, 1))
-               if isinstance(i, Inspection)}
+    ratings = grades(run(extractor, body, date=dt.date(2024, 3, 1)))
     assert {(HULL, "good", 2021), (LEEDS, "good", 2021)} <= ratings
     # without the two councils just before, "both councils" names none
     body = "Leeds was inspected in January.\n\nMinisters met. Officials spoke. Staff waited. Both councils had been rated good."
@@ -179,16 +182,14 @@ def test_a_company_the_gazetteer_does_not_know_run_for_two_councils_is_joint(ext
 
 def test_years_given_respectively_go_to_each_council_in_order(extractor):
     body = "Leeds was graded good in 2012, while York and Hull were rated inadequate, in 2012 and 2011 respectively."
-    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2013, 11, 1))
-               if isinstance(i, Inspection)}
+    ratings = grades(run(extractor, body, date=dt.date(2013, 11, 1)))
     assert {(YORK, "inadequate", 2012), (HULL, "inadequate", 2011), (LEEDS, "good", 2012)} <= ratings
     assert (HULL, "inadequate", 2012) not in ratings
 
 
 def test_a_grade_before_a_merger_goes_to_the_predecessor_the_sentence_names(extractor):
     body = "Bournemouth, Christchurch and Poole was rated inadequate. Poole, for example, had been rated good by Ofsted in 2016."
-    ratings = {(i.council, i.rating, i.year) for i in run(extractor, body, date=dt.date(2024, 3, 1))
-               if isinstance(i, Inspection)}
+    ratings = grades(run(extractor, body, date=dt.date(2024, 3, 1)))
     assert ("E06000029", "good", 2016) in ratings and not {r for r in ratings if r[1] == "good" and r[0] != "E06000029"}
 
 
