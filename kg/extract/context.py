@@ -23,6 +23,25 @@ if TYPE_CHECKING:  # spaCy is imported where documents are parsed, not where rul
 #: how many mentions the one council a headline names is worth when choosing an article's focus
 HEADLINE_WEIGHT = 2
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+#: numbers written as words, by the extractors that read them ("three years ago", "one in four",
+#: "twenty-five per cent")
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+                "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+                "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def number_in_words(text: str) -> int | None:
+    """A number written in figures or words, tens and units joined by a hyphen or a space
+    ("18", "three", "twenty-four"); None for words that are no number.
+
+    >>> number_in_words("18"), number_in_words("Twenty-four"), number_in_words("a"), number_in_words("few")
+    (18, 24, 1, None)
+    """
+    if text.isdigit():
+        return int(text)
+    parts = [NUMBER_WORDS.get(word) for word in re.split(r"[- ]", text.lower())]
+    return None if None in parts else sum(parts)
 NUMBERING = re.compile(r"(?:\d+|[a-z]|[ivx]+)[.)]|[•●▪◦\-–*]")
 BULLET = re.compile(r"^\s*(?:[•●▪◦\-–*]|\d+[.)])\s+")
 #: A sentence that speaks of councils in general, not of the one the article is about.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from kg.extract.context import GENERIC, YEAR, DocContext, year_near
+from kg.extract.context import GENERIC, YEAR, DocContext, number_in_words, year_near
 from kg.graph.facts import EARLIER_FRAMEWORK, Inspection
 from kg.rules import pattern
 from kg.sources.dates import month_number
@@ -36,9 +36,6 @@ YEARS_AFTER = pattern("rating-cue.years-after")
 #: "nine months ago", "nine months after the council was rated": counted back from the article's date
 MONTHS_AGO = pattern("rating-cue.months-ago")
 MONTHS_AFTER = pattern("rating-cue.months-after")
-NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
-                "twenty": 20, "twenty-four": 24, "thirty": 30}
 IN_MONTH = pattern("rating-cue.in-month")
 IN_SEASON = pattern("rating-cue.in-season")
 SEASON_MONTH = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
@@ -84,9 +81,8 @@ def resolve_year(ctx: DocContext, text: str, position: int, *, preceding: str | 
         stated = [int(y.group()) for y in YEAR.finditer(preceding if preceding is not None else text[:position])]
         stated += [int(y.group()) for y in YEAR.finditer(text[:earlier.start()])]
         base = max(stated) if stated else (ctx.reference_date.year if ctx.reference_date else None)
-        count = earlier.group("n").lower()
         if base is not None:
-            return base - (int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0))
+            return base - _count(earlier)
     year = year_near(text, position, end=end)
     if year is not None:
         return year
@@ -133,8 +129,7 @@ def _relative_year(text: str, ref: dt.date, *, before: bool, rated: bool = False
 
 def _count(match: re.Match) -> int:
     """The number of years or months a match counts ("three", "18")."""
-    count = match.group("n").lower()
-    return int(count) if count.isdigit() else NUMBER_WORDS.get(count, 0)
+    return number_in_words(match.group("n")) or 0
 
 
 def extract(ctx: DocContext) -> list[Inspection]:

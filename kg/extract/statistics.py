@@ -5,17 +5,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg.extract.context import YEAR, DocContext
+from kg.extract.context import YEAR, DocContext, number_in_words
 from kg.graph.facts import Statistic, plain_decimal
 from kg.rules import pattern
 
 PERCENT = pattern("statistic.percent")
 #: "nine per cent", "twenty-five per cent"
 PERCENT_WORDS = pattern("statistic.percent-words")
-UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 NUMBER = re.compile(r"(?<![\d.,£$])(?P<num>\d+(?:\.\d+)?)(?!\d|,\d|\.\d|\s?%|\s?per ?cent)")
 BEFORE_OK = pattern("statistic.before-quantity")
 AFTER_OK = pattern("statistic.after-quantity")
@@ -40,8 +36,6 @@ PER_WORKER = pattern("statistic.per-worker")
 IN_YEAR = re.compile(r"^\s+in\s+(?P<year>(?:19|20)\d{2})\b")
 
 
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "twenty": 20}
 FRACTION = pattern("statistic.fraction")
 PARTS = {"half": Decimal(50), "a quarter": Decimal(25), "a third": Decimal("33.3"),
          "two thirds": Decimal("66.7"), "three quarters": Decimal(75), "a fifth": Decimal(20),
@@ -67,13 +61,12 @@ def _rates(text: str) -> list[_Rate]:
     """Percentages ("24.6%", "22 per cent") and proportions in words ("one in four", "almost
     half of"), as percentages, in order."""
     found = [_Rate(m.start(), m.end(), _value(m.group("num"))) for m in PERCENT.finditer(text)]
-    found += [_Rate(m.start(), m.end(), Decimal(sum(UNITS[w] for w in re.split(r"[- ]", m.group("words").lower()))))
-              for m in PERCENT_WORDS.finditer(text)]
+    found += [_Rate(m.start(), m.end(), Decimal(number_in_words(m.group("words")))) for m in PERCENT_WORDS.finditer(text)]
     for m in FRACTION.finditer(text):
         if m.group("part"):
             value = PARTS[m.group("part").lower()]
         else:
-            a, b = (int(x) if x.isdigit() else WORD_NUMBERS[x.lower()] for x in (m.group("a"), m.group("b")))
+            a, b = (number_in_words(x) for x in (m.group("a"), m.group("b")))
             if not 0 < a < b:
                 continue
             value = plain_decimal((Decimal(a * 100) / Decimal(b)).quantize(Decimal("0.1")))
