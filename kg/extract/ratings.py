@@ -59,7 +59,7 @@ HYPOTHETICAL = pattern("rating-cue.hypothetical")
 #: "Its self-assessment describes several areas as outstanding": the council's own grading
 SELF_ASSESSMENT = pattern("rating-cue.self-assessment")
 #: the 2009-2013 framework judged the services for looked after children overall, in their own right
-LOOKED_AFTER = re.compile(r"looked[- ]after|children\s+looked\s+after", re.IGNORECASE)
+LOOKED_AFTER = pattern("rating-cue.looked-after")
 #: the last year a grade was given under that framework
 OLD_FRAMEWORK_END = 2013
 #: "a four-point scale from 'outstanding' to 'inadequate'": grades named, none given.
@@ -171,7 +171,8 @@ def extract(ctx: DocContext) -> list[Inspection]:
             hi = matches[n + 1][0] if n + 1 < len(matches) else len(sent.text)
             # nor beyond a semicolon ("rated inadequate in 2014; by 2018 it was good")
             lo = max(lo, sent.text.rfind(";", lo, position) + 1)
-            hi = sent.text.find(";", match.end(), hi) if ";" in sent.text[match.end():hi] else hi
+            semicolon = sent.text.find(";", match.end(), hi)
+            hi = semicolon if semicolon >= 0 else hi
             # a year the grade before took, stated after it, is that grade's ("rated inadequate in
             # 2010, was judged good at its most recent inspection last summer")
             if taken_year is not None:
@@ -327,23 +328,32 @@ def _grade_matches(sent, rule) -> Iterator[re.Match]:
             position = match.start() + 1
 
 
+def _captured_name(sent, match: re.Match) -> tuple[int, int] | None:
+    """Where, in the doc, the name a match captures before its grade stands ("Bradford is
+    inadequate", "Leeds: outstanding (2022)"); None for a match that captures none."""
+    if "council" not in match.re.groupindex or match.group("council") is None:
+        return None
+    return match.start("council") + sent.start, match.end("council") + sent.start
+
+
 def _names_a_council(sent, match: re.Match) -> bool:
     """Whether a match whose grade follows a name it captures ("Bradford is inadequate",
     "Leeds: outstanding (2022)", "... and Doncaster inadequate in 2017") has a council's name there:
     a council or trust named in the sentence ends where the captured name ends."""
-    if "council" not in match.re.groupindex or match.group("council") is None:
+    name = _captured_name(sent, match)
+    if name is None:
         return True
-    end = match.end("council") + sent.start
-    return any(ent.end_char == end and (ent.label_ == "COUNCIL" or ent.label_ == "ORG_KNOWN") and ent.ent_id_
+    return any(ent.end_char == name[1] and (ent.label_ == "COUNCIL" or ent.label_ == "ORG_KNOWN") and ent.ent_id_
                for ent in sent.span.ents)
 
 
 def _listed_councils(sent, match: re.Match) -> list[str]:
     """The councils named inside the name a match captures ("Leeds and North Yorkshire are
     outstanding"), in order."""
-    if "council" not in match.re.groupindex or match.group("council") is None:
+    name = _captured_name(sent, match)
+    if name is None:
         return []
-    start, end = match.start("council") + sent.start, match.end("council") + sent.start
+    start, end = name
     return [ent.ent_id_ for ent in sent.span.ents
             if ent.label_ == "COUNCIL" and ent.ent_id_ and start <= ent.start_char and ent.end_char <= end]
 
