@@ -131,14 +131,15 @@ def extract(ctx: DocContext) -> list[Response]:
             if rule.label == "government intervention" and SPEAKS.match(text[match.end():]):
                 continue
             out.append(Response(ctx.council_at(sent, match.start()), rule.label, sent.evidence(rule.id, start, end)))
-    out.extend(model_responses(ctx, out))
+    out.extend(model_responses(ctx, out, asked))
     return _dedupe(out)
 
 
-def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
+def model_responses(ctx: DocContext, found: list[Response], asked: set[int] | None = None) -> list[Response]:
     """Responses the trained classifier finds in sentences where no rule found that type: an
     action stated without the type's word ("has appointed", "is recruiting from abroad").
-    The amount of a funding response is read as the rules read it."""
+    The amount of a funding response is read as the rules read it. ``asked``: the sentences that
+    are demands (:func:`demanded`), when the caller has them already."""
     if ctx.scores is None:
         return []
     by_rules: set[tuple[int, str]] = set()  # (sentence index, type) the rules found
@@ -148,7 +149,7 @@ def model_responses(ctx: DocContext, found: list[Response]) -> list[Response]:
                 by_rules.add((sent.index, r.response_type))
                 break
     out: list[Response] = []
-    asked = demanded(ctx)
+    asked = demanded(ctx) if asked is None else asked
     for sent, scores in zip(ctx.sentences, ctx.scores):
         if sent.council is None or sent.headline or not sent.is_clause() or sent.is_question or not sent.states_action():
             continue

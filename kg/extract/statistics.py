@@ -119,10 +119,10 @@ def extract(ctx: DocContext) -> list[Statistic]:
             if CHANGE_BY.search(text[max(0, m.start() - 90):m.start()]):
                 continue
             before = [k for k in keywords if k[1] <= m.start() and m.start() - k[1] <= 80 and k[2].label != "caseload"]
-            after = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 50 and k[2].label != "caseload"]
             # a measure named after the figure in its own clause may stand further away ("..., and
             # that one in three of its children's social workers is employed through an agency")
             own = [k for k in keywords if k[0] >= m.end() and k[0] - m.end() <= 70 and k[2].label != "caseload"]
+            after = [k for k in own if k[0] - m.end() <= 50]
             if before and own and CLAUSE.search(text[before[-1][1]:m.start()]) and not CLAUSE.search(text[m.end():own[0][0]]):
                 chosen = own[0]  # "... vacant in 2019, and 31% were filled by agency workers"
             elif before:
